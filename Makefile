@@ -1,0 +1,29 @@
+# Set-up and everyday commands. `make install` then `make test` (or `make reproduce`).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+
+.PHONY: install test lint format clean
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+test: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+lint: install
+	$(BIN)/ruff check bench metrics search tests scripts
+	$(BIN)/ruff format --check bench metrics search tests scripts
+
+format: install
+	$(BIN)/ruff format bench metrics search tests scripts
+	$(BIN)/ruff check --fix bench metrics search tests scripts
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Ground truth of benchmark spaces: accuracies, training times and parameter counts per architecture."""

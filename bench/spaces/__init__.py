@@ -1,0 +1,1 @@
+"""Benchmark search spaces: architectures as small frozen values, enumeration, sampling and networks."""

@@ -1,0 +1,57 @@
+"""The interface every benchmark space implements (NASLib-style: sample / mutate / neighbours / query).
+
+An architecture is a small hashable value (NB201: a tuple of six edge ops; NB101: adjacency + ops).
+Spaces identify architectures by an integer ``index`` in the benchmark's own order and by a string
+``key`` (NB201: the official arch string; NB101: the module hash), and build PyTorch networks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from torch import nn
+
+
+@runtime_checkable
+class Space(Protocol):
+    """A finite benchmark space with a fixed architecture order."""
+
+    name: str
+
+    def __len__(self) -> int:
+        """Number of architectures in the space (NB201: 15,625)."""
+        ...
+
+    def arch(self, index: int) -> Hashable:
+        """The architecture at ``index`` in the benchmark's order."""
+        ...
+
+    def index(self, arch: Hashable) -> int:
+        """The benchmark index of ``arch``; ``KeyError`` if it is not in the space."""
+        ...
+
+    def key(self, arch: Hashable) -> str:
+        """A stable string id (NB201 arch string, NB101 module hash)."""
+        ...
+
+    def sample(self, rng: np.random.Generator, n: int) -> list[int]:
+        """``n`` distinct indices drawn uniformly without replacement."""
+        ...
+
+    def mutate(self, index: int, rng: np.random.Generator) -> int:
+        """Index of a random neighbour of ``index`` (one local change)."""
+        ...
+
+    def neighbours(self, index: int) -> Sequence[int]:
+        """Indices of every architecture one local change away, in a fixed order."""
+        ...
+
+    def canonical(self, index: int) -> int:
+        """Index of the representative of ``index``'s functional-equivalence class."""
+        ...
+
+    def build(self, index: int, num_classes: int) -> nn.Module:
+        """A freshly initialised PyTorch network (uses torch's global RNG for the init)."""
+        ...

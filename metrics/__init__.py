@@ -1,0 +1,6 @@
+"""Training-free ("zero-cost") metrics: one registered function per metric, each returning one float.
+
+Importing :mod:`metrics` registers every metric module, so ``metrics.registry.names()`` lists them all.
+"""
+
+from metrics import registry as registry  # noqa: F401  (re-exported)

@@ -1,0 +1,138 @@
+"""The metric registry: a decorator records each metric's function and its declared properties.
+
+A metric is a function ``fn(probe: Probe) -> float``. It reads the mini-batch and networks from
+the :class:`~metrics.probe.Probe`, which hands out private copies (BN bypassed, float64, ...) so the
+caller's network is never mutated, and caches passes that several metrics share.
+
+:func:`evaluate` runs a list of metrics on one network and batch. A metric that raises a numerical
+error or returns NaN/inf yields ``MetricResult(value=nan, error=<reason>)`` and the others go on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import torch
+
+if TYPE_CHECKING:
+    from metrics.probe import Probe
+
+Needs = Literal["labels", "data", "none"]
+BNMode = Literal["train", "bypass"]
+DType = Literal["float32", "float64"]
+
+NAN_POLICY = "a failure or a NaN/inf value is stored as NaN with a reason; NaNs are excluded from correlations"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What a metric is and how it must be run.
+
+    Attributes:
+        name: registry name, used in configs and output columns.
+        fn: the function computing the score from a probe.
+        higher_is_better: the declared direction; correlations are reported in this direction.
+        needs: ``labels`` (images and labels), ``data`` (images only) or ``none`` (no data).
+        bn: ``train`` (BatchNorm with batch statistics) or ``bypass`` (BatchNorm replaced by identity).
+        dtype: floating type of the computation.
+        paper: short citation of the reference implementation whose semantics it follows.
+        version: bumped whenever a change alters the values; part of the score-cache key.
+        units: what the value measures, for docs and plot labels.
+    """
+
+    name: str
+    fn: Callable[[Probe], float]
+    higher_is_better: bool
+    needs: Needs
+    bn: BNMode
+    dtype: DType
+    paper: str
+    version: int
+    units: str
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """One metric's outcome on one network: ``value`` (NaN on failure), wall ``seconds``, ``error``."""
+
+    value: float
+    seconds: float
+    error: str | None = None
+
+
+_REGISTRY: dict[str, MetricSpec] = {}
+
+
+def metric(
+    name: str,
+    *,
+    higher_is_better: bool,
+    needs: Needs,
+    paper: str,
+    bn: BNMode = "train",
+    dtype: DType = "float32",
+    version: int = 1,
+    units: str = "score",
+) -> Callable[[Callable[[Probe], float]], Callable[[Probe], float]]:
+    """Register ``fn`` under ``name`` with its declared properties; returns ``fn`` unchanged."""
+
+    def register(fn: Callable[[Probe], float]) -> Callable[[Probe], float]:
+        if name in _REGISTRY:
+            raise ValueError(f"metric {name!r} is registered twice")
+        _REGISTRY[name] = MetricSpec(name, fn, higher_is_better, needs, bn, dtype, paper, version, units)
+        return fn
+
+    return register
+
+
+def names() -> list[str]:
+    """Every registered metric name, sorted."""
+    _load_all()
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> MetricSpec:
+    """The spec of ``name``; ``ValueError`` naming the valid choices if unknown."""
+    _load_all()
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown metric {name!r}; valid choices: all, {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def resolve(selection: str | Iterable[str]) -> list[str]:
+    """Expand ``"all"`` (or ``["all"]``) to every metric; check every other name."""
+    chosen = [selection] if isinstance(selection, str) else list(selection)
+    if chosen == ["all"]:
+        return names()
+    return [get(name).name for name in chosen]
+
+
+NUMERIC_ERRORS = (RuntimeError, ValueError, ArithmeticError, torch.linalg.LinAlgError)
+
+
+def evaluate(selection: Iterable[str], probe: Probe) -> dict[str, MetricResult]:
+    """Run each metric in ``selection`` on ``probe``; failures become NaN with a reason."""
+    results: dict[str, MetricResult] = {}
+    for name in selection:
+        spec = get(name)
+        start = time.perf_counter()
+        error: str | None = None
+        try:
+            with probe.seeded(name):
+                value = float(spec.fn(probe))
+        except NUMERIC_ERRORS as exc:
+            value, error = math.nan, f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - start
+        if error is None and not math.isfinite(value):
+            value, error = math.nan, f"non-finite value {value}"
+        results[name] = MetricResult(value, seconds, error)
+    return results
+
+
+def _load_all() -> None:
+    """Import every metric module so their decorators run (idempotent)."""
+    import metrics.catalog  # noqa: F401
