@@ -1,0 +1,80 @@
+"""NAS-Bench-201 ground truth from the compact table ``nb201/nb201_merged.csv.gz``.
+
+Per dataset the frame (indexed by official ``arch_index``) has:
+
+* ``test_acc_200ep``: test accuracy (%) after the 200-epoch schedule, mean over seeds
+  (NATS-Bench ``get_more_info(i, dataset, hp='200', is_random=False)['test-accuracy']``);
+  for CIFAR-10 the ``cifar10`` entry (trained on train+valid).
+* ``valid_acc_12ep``: validation accuracy (%) after the 12-epoch schedule, mean over seeds; the cheap
+  search signal. For CIFAR-10 it is the ``cifar10-valid`` entry (trained on the 25k train half,
+  evaluated on the 25k valid half), as in the HNAS code.
+* ``test_acc_12ep``: test accuracy (%) after 12 epochs.
+* ``valid_acc_200ep``: 200-epoch validation accuracy, CIFAR-100 / ImageNet16-120 only, derived as
+  ``2·valtest − test`` from the two equal halves of the original test set (about ±0.05 exact).
+* ``train_seconds_200ep``: total simulated training time of the 200-epoch schedule (s).
+* ``train_seconds_12ep``: 12 × the per-epoch time, i.e. the simulated cost of a 12-epoch query (s).
+* ``params_M``: trainable parameters (millions) of the network with that dataset's classifier.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.batches import check_dataset
+from bench.paths import DataFileError, require_file
+
+TABLE = "nb201/nb201_merged.csv.gz"
+HOW_TO_OBTAIN = (
+    "It ships with the project's shared data folder; with the official NATS-Bench files use "
+    "groundtruth=nats (bench.groundtruth.nats) instead."
+)
+_PREFIX = {"cifar10": "cifar10", "cifar100": "cifar100", "ImageNet16-120": "imagenet16"}
+
+
+@cache
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path).set_index("arch_index").sort_index()
+    except (OSError, ValueError, KeyError) as err:
+        raise DataFileError(f"cannot read NB201 table {path}: {err}. {HOW_TO_OBTAIN}") from err
+    if len(table) != 15625 or not (table.index.to_numpy() == np.arange(15625)).all():
+        raise DataFileError(f"NB201 table {path} must hold arch_index 0..15624, got {len(table)} rows")
+    return table
+
+
+class NB201TableGroundTruth:
+    """NAS-Bench-201 ground truth read from the merged CSV table under the data root."""
+
+    space = "nb201"
+
+    def __init__(self, root: Path) -> None:
+        self.path = require_file(root, TABLE, HOW_TO_OBTAIN)
+        self._table = _read_table(self.path)
+
+    def datasets(self) -> tuple[str, ...]:
+        return ("cifar10", "cifar100", "ImageNet16-120")
+
+    def arch_strs(self) -> list[str]:
+        """Arch strings in official index order."""
+        return self._table["arch_str"].tolist()
+
+    def frame(self, dataset: str) -> pd.DataFrame:
+        check_dataset(dataset)
+        t, p = self._table, _PREFIX[dataset]
+        valid_12 = t["cifar10valid_valid_acc_12ep"] if dataset == "cifar10" else t[f"{p}_valid_acc_12ep"]
+        columns = {
+            "arch_str": t["arch_str"],
+            "test_acc_200ep": t[f"{p}_test_acc_200ep"],
+            "valid_acc_12ep": valid_12,
+            "test_acc_12ep": t[f"{p}_test_acc_12ep"],
+            "train_seconds_200ep": t[f"{p}_train_time_total_s_200ep"],
+            "train_seconds_12ep": 12.0 * t[f"{p}_train_time_per_epoch_s_200ep"],
+            "params_M": t[f"params_M_{p}"],
+        }
+        if dataset != "cifar10":
+            columns["valid_acc_200ep"] = t[f"{p}_valid_acc_200ep_derived"]
+        return pd.DataFrame(columns)

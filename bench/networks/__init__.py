@@ -1,0 +1,1 @@
+"""PyTorch networks of the benchmark spaces, written in this project."""

@@ -1,0 +1,114 @@
+"""The NAS-Bench-201 network (the benchmark's ``infer.tiny`` model, C=16, N=5), written in this project.
+
+Macro skeleton: 3×3 conv stem (16 channels) + BN; three stages of 5 cells with 16/32/64 channels,
+separated by residual reduction blocks (two ReLU-Conv-BN 3×3 convs, the first with stride 2, and an
+avg-pool + 1×1 conv shortcut); final BN-ReLU, global average pooling and a linear classifier.
+
+Cell ops: ``none`` (zero), ``skip_connect`` (identity), ``nor_conv_1x1`` / ``nor_conv_3x3``
+(ReLU → Conv (no bias) → BN), ``avg_pool_3x3`` (stride 1, padding 1, padding not counted).
+Only the ops of the architecture are instantiated, so the parameter count is the benchmark's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+STEM_CHANNELS = 16
+CELLS_PER_STAGE = 5
+
+
+class ReLUConvBN(nn.Sequential):
+    """ReLU → Conv2d (no bias) → BatchNorm2d (affine, running statistics tracked)."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int) -> None:
+        super().__init__(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=kernel // 2, bias=False),
+            nn.BatchNorm2d(c_out),
+        )
+
+
+class Zero(nn.Module):
+    """The ``none`` op: an all-zero tensor of the input's shape."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mul(0.0)
+
+
+def make_op(op: str, channels: int) -> nn.Module:
+    """One cell-edge op with ``channels`` inputs and outputs, stride 1."""
+    if op == "none":
+        return Zero()
+    if op == "skip_connect":
+        return nn.Identity()
+    if op == "nor_conv_1x1":
+        return ReLUConvBN(channels, channels, 1, 1)
+    if op == "nor_conv_3x3":
+        return ReLUConvBN(channels, channels, 3, 1)
+    if op == "avg_pool_3x3":
+        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+    raise ValueError(f"unknown NB201 op {op!r}")
+
+
+class Cell(nn.Module):
+    """A NAS-Bench-201 cell: node i = sum over j < i of op_{i←j}(node j); returns node 3."""
+
+    EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
+
+    def __init__(self, ops: Sequence[str], channels: int) -> None:
+        super().__init__()
+        self.edge_ops = nn.ModuleList(make_op(op, channels) for op in ops)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        for dst in (1, 2, 3):
+            terms = [op(nodes[src]) for (d, src), op in zip(self.EDGES, self.edge_ops, strict=True) if d == dst]
+            nodes.append(torch.stack(terms).sum(dim=0) if len(terms) > 1 else terms[0])
+        return nodes[3]
+
+
+class ReductionBlock(nn.Module):
+    """Residual block halving resolution and doubling channels: conv path + avg-pool/1×1-conv shortcut."""
+
+    def __init__(self, c_in: int, c_out: int) -> None:
+        super().__init__()
+        self.conv_a = ReLUConvBN(c_in, c_out, 3, 2)
+        self.conv_b = ReLUConvBN(c_out, c_out, 3, 1)
+        self.shortcut = nn.Sequential(
+            nn.AvgPool2d(kernel_size=2, stride=2, padding=0),
+            nn.Conv2d(c_in, c_out, kernel_size=1, stride=1, padding=0, bias=False),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.shortcut(x) + self.conv_b(self.conv_a(x))
+
+
+class NB201Network(nn.Module):
+    """The benchmark network for one cell; ``forward`` returns the logits (N, num_classes)."""
+
+    def __init__(self, ops: Sequence[str], num_classes: int, channels: int = STEM_CHANNELS) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, channels, kernel_size=3, padding=1, bias=False), nn.BatchNorm2d(channels)
+        )
+        blocks: list[nn.Module] = []
+        c = channels
+        for stage in range(3):
+            if stage > 0:
+                blocks.append(ReductionBlock(c, 2 * c))
+                c *= 2
+            blocks.extend(Cell(ops, c) for _ in range(CELLS_PER_STAGE))
+        self.cells = nn.Sequential(*blocks)
+        self.head = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(inplace=False))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(c, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The final feature map before global pooling (N, 64, H/4, W/4)."""
+        return self.head(self.cells(self.stem(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.pool(self.features(x)).flatten(1))

@@ -1,0 +1,177 @@
+"""The NAS-Bench-201 / NATS-Bench topology search space (15,625 cells).
+
+A cell is a DAG on 4 nodes (0 = input, 3 = output); each of the 6 edges ``j → i`` (j < i) carries
+one of 5 ops. An architecture is the tuple of its 6 edge ops in the order of the official string
+``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|``: edges (1←0), (2←0), (2←1), (3←0), (3←1), (3←2).
+
+The official index order (0..15624) is not derivable from the strings: it comes from the benchmark
+files, so :class:`NB201Space` is built from the ordered list of arch strings of a ground-truth source.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Hashable, Iterable, Sequence
+
+import numpy as np
+from torch import nn
+
+OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+EDGES: tuple[tuple[int, int], ...] = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
+NUM_ARCHS = len(OPS) ** len(EDGES)
+
+Arch = tuple[str, str, str, str, str, str]
+
+_NODE = re.compile(r"\|([a-z0-9_]+)~(\d)")
+
+
+def parse(arch_str: str) -> Arch:
+    """Official arch string → tuple of 6 edge ops; ``ValueError`` quoting the string if malformed."""
+    if not isinstance(arch_str, str):
+        raise ValueError(f"arch string must be a str, got {arch_str!r}")
+    nodes = arch_str.split("+")
+    if len(nodes) != 3:
+        raise ValueError(f"malformed NB201 arch string {arch_str!r}: expected 3 nodes separated by '+'")
+    ops: list[str] = []
+    for target, node in enumerate(nodes, start=1):
+        if not (node.startswith("|") and node.endswith("|")):
+            raise ValueError(f"malformed NB201 arch string {arch_str!r}: node {node!r} must be wrapped in '|'")
+        found = _NODE.findall(node)
+        rebuilt = "".join(f"|{op}~{src}" for op, src in found) + "|"
+        if rebuilt != node or len(found) != target:
+            raise ValueError(
+                f"malformed NB201 arch string {arch_str!r}: node {target} must list exactly {target} "
+                f"inputs as |op~source|, got {node!r}"
+            )
+        for source, (op, src) in enumerate(found):
+            if int(src) != source:
+                raise ValueError(f"malformed NB201 arch string {arch_str!r}: node {target} input {src} out of order")
+            if op not in OPS:
+                raise ValueError(f"unknown op {op!r} in NB201 arch string {arch_str!r}; valid ops: {', '.join(OPS)}")
+            ops.append(op)
+    return tuple(ops)  # type: ignore[return-value]
+
+
+def to_str(arch: Sequence[str]) -> str:
+    """Tuple of 6 edge ops → official arch string."""
+    if len(arch) != len(EDGES) or any(op not in OPS for op in arch):
+        raise ValueError(f"not an NB201 cell (6 ops from {OPS}): {tuple(arch)!r}")
+    a = arch
+    return f"|{a[0]}~0|+|{a[1]}~0|{a[2]}~1|+|{a[3]}~0|{a[4]}~1|{a[5]}~2|"
+
+
+def enumerate_archs() -> list[Arch]:
+    """All 15,625 cells, in lexicographic order of the op indices (not the official order)."""
+    return [tuple(ops) for ops in itertools.product(OPS, repeat=len(EDGES))]  # type: ignore[misc]
+
+
+def expression(arch: Sequence[str]) -> str:
+    """A canonical formula of the cell's output as a function of its input.
+
+    Each node is the multiset (sorted sum) of its incoming terms: ``skip_connect`` passes the source
+    expression through, any other op wraps it as ``op(source)``, and zero terms are dropped (``none``
+    edges, and ops applied to a node that is identically zero, since ReLU-Conv-BN, avg-pool and
+    identity all map zero to zero). Two cells with the same expression compute the same family of
+    functions (same ops applied to the same inputs, up to the order of sums and node labels).
+    """
+    nodes: dict[int, list[str]] = {0: ["x"]}
+    for dst in (1, 2, 3):
+        terms: list[str] = []
+        for (edge_dst, src), op in zip(EDGES, arch, strict=True):
+            if edge_dst != dst or op == "none" or not nodes[src]:
+                continue
+            source = "+".join(nodes[src])
+            terms.append(source if op == "skip_connect" else f"{op}({source})")
+        # skip_connect from a sum contributes all of its terms to this node's sum
+        nodes[dst] = sorted(t for term in terms for t in _split_top(term))
+    return "+".join(nodes[3]) if nodes[3] else "0"
+
+
+def _split_top(expr: str) -> list[str]:
+    """Split a sum expression into its top-level terms (outside parentheses)."""
+    terms, depth, start = [], 0, 0
+    for pos, char in enumerate(expr):
+        depth += char == "("
+        depth -= char == ")"
+        if char == "+" and depth == 0:
+            terms.append(expr[start:pos])
+            start = pos + 1
+    terms.append(expr[start:])
+    return terms
+
+
+class NB201Space:
+    """NAS-Bench-201 topology space with the official index order.
+
+    Args:
+        arch_strs: the 15,625 arch strings in official index order (from a ground-truth source).
+    """
+
+    name = "nb201"
+
+    def __init__(self, arch_strs: Iterable[str]) -> None:
+        self._archs: list[Arch] = [parse(s) for s in arch_strs]
+        self._index = {arch: i for i, arch in enumerate(self._archs)}
+        if len(self._index) != len(self._archs):
+            raise ValueError("NB201 arch list contains duplicates")
+        if len(self._archs) != NUM_ARCHS:
+            raise ValueError(f"NB201 arch list has {len(self._archs)} entries, expected {NUM_ARCHS}")
+        self._canonical: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self._archs)
+
+    def arch(self, index: int) -> Arch:
+        return self._archs[index]
+
+    def index(self, arch: Hashable) -> int:
+        key = parse(arch) if isinstance(arch, str) else tuple(arch)  # type: ignore[arg-type]
+        return self._index[key]
+
+    def key(self, arch: Hashable) -> str:
+        return to_str(arch)  # type: ignore[arg-type]
+
+    def arch_str(self, index: int) -> str:
+        """Official arch string of ``index``."""
+        return to_str(self._archs[index])
+
+    def sample(self, rng: np.random.Generator, n: int) -> list[int]:
+        if not 0 <= n <= len(self):
+            raise ValueError(f"cannot sample {n} architectures from a space of {len(self)}")
+        return [int(i) for i in rng.choice(len(self), size=n, replace=False)]
+
+    def neighbours(self, index: int) -> list[int]:
+        """The 24 cells differing from ``index`` in exactly one edge op, in edge-then-op order."""
+        arch = self._archs[index]
+        out = []
+        for edge, current in enumerate(arch):
+            for op in OPS:
+                if op != current:
+                    out.append(self._index[(*arch[:edge], op, *arch[edge + 1 :])])
+        return out
+
+    def mutate(self, index: int, rng: np.random.Generator) -> int:
+        """A uniformly random one-edge change of ``index``."""
+        choices = self.neighbours(index)
+        return choices[int(rng.integers(len(choices)))]
+
+    def canonical(self, index: int) -> int:
+        """Smallest official index with the same :func:`expression` as ``index``."""
+        return int(self.canonical_indices()[index])
+
+    def canonical_indices(self) -> np.ndarray:
+        """For every index, the representative (smallest index) of its functional class."""
+        if self._canonical is None:
+            first: dict[str, int] = {}
+            rep = np.empty(len(self), dtype=np.int64)
+            for i, arch in enumerate(self._archs):
+                rep[i] = first.setdefault(expression(arch), i)
+            self._canonical = rep
+        return self._canonical
+
+    def build(self, index: int, num_classes: int) -> nn.Module:
+        """The benchmark network of ``index`` (C=16, N=5), freshly initialised with torch's RNG."""
+        from bench.networks.nb201 import NB201Network
+
+        return NB201Network(self._archs[index], num_classes)
