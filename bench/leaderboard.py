@@ -1,0 +1,57 @@
+"""The correlation leaderboard: one row per space × dataset × metric × protocol (× target), gathered from runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+KEY = ["space", "dataset", "protocol", "target", "metric"]
+COLUMNS = [
+    *KEY, "n", "spearman", "spearman_ci_low", "spearman_ci_high", "kendall", "kendall_ci_low",
+    "kendall_ci_high", "top10_precision", "nan_rate", "direction", "sample", "sample_seed", "setup_id",
+]
+
+
+def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
+    """Replace the rows with the same key in the leaderboard CSV at ``path``, write it and its markdown."""
+    rows = rows[COLUMNS]
+    if path.exists():
+        board = pd.read_csv(path)
+        keys = set(map(tuple, rows[KEY].astype(str).to_numpy()))
+        keep = [tuple(k) not in keys for k in board[KEY].astype(str).to_numpy()]
+        board = pd.concat([board[keep], rows], ignore_index=True)
+    else:
+        board = rows
+    board = board.sort_values([*KEY[:4], "spearman"], ascending=[True, True, True, True, False])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_csv(board, path)
+    path.with_suffix(".md").write_text(to_markdown(board), encoding="utf-8")
+    return board
+
+
+def to_markdown(board: pd.DataFrame) -> str:
+    """A markdown table: Spearman and Kendall with their 95% CIs per metric, grouped by setting."""
+    lines = []
+    for (space, dataset, protocol, target), group in board.groupby(KEY[:4], sort=True):
+        lines += [
+            f"### {space} · {dataset} · {protocol} · target `{target}` (n = {int(group['n'].max())})",
+            "",
+            "| metric | Spearman ρ [95% CI] | Kendall τ [95% CI] | top-10% precision | NaN rate |",
+            "|---|---|---|---|---|",
+        ]
+        for row in group.itertuples():
+            lines.append(
+                f"| {row.metric} | {row.spearman:.3f} [{row.spearman_ci_low:.3f}, {row.spearman_ci_high:.3f}] "
+                f"| {row.kendall:.3f} [{row.kendall_ci_low:.3f}, {row.kendall_ci_high:.3f}] "
+                f"| {row.top10_precision:.3f} | {row.nan_rate:.3f} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)

@@ -1,0 +1,347 @@
+"""Rank statistics between zero-cost metric scores and ground-truth accuracy.
+
+All correlations are *signed in the metric's declared direction*: a metric declared lower-is-better
+has its scores negated before anything is computed, so a metric that ranks architectures well always
+gets a positive correlation and a metric that ranks them backwards a negative one.
+
+Scores that are NaN mean the metric failed on that architecture; those architectures are left out
+and counted in ``nan_rate``. Infinite scores are kept: they are ordered (``-inf`` below everything)
+and every statistic here depends only on the order of the scores.
+
+Functions:
+    correlation_row: Spearman, Kendall tau-b (with bootstrap CIs) and top-10% precision of one metric.
+    majority_vote_kendall: pairwise ranking accuracy of a majority-vote ensemble of metrics.
+    rank_correlation_matrix: metric x metric Spearman correlation.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+DEFAULT_N_PAIRS = 1_000_000
+"""Pairs sampled by :func:`majority_vote_kendall` when ``n_pairs`` is None (all pairs if fewer exist)."""
+
+_BOOT_CHUNK = 64
+"""Bootstrap resamples processed together (bounds memory at ~8 MB per array for n = 15625)."""
+
+_PAIR_CHUNK = 250_000
+"""Architecture pairs voted on together in :func:`majority_vote_kendall`."""
+
+CORRELATION_KEYS = (
+    "n",
+    "spearman",
+    "spearman_ci_low",
+    "spearman_ci_high",
+    "kendall",
+    "kendall_ci_low",
+    "kendall_ci_high",
+    "top10_precision",
+    "nan_rate",
+)
+"""Keys of the dict returned by :func:`correlation_row`, in a stable order for tables."""
+
+
+def _as_1d_float(values: np.ndarray, name: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _direction_sign(higher_is_better: bool) -> float:
+    return 1.0 if higher_is_better else -1.0
+
+
+def _is_constant(values: np.ndarray) -> bool:
+    return values.size == 0 or bool(np.all(values == values[0]))
+
+
+class _TieGroups:
+    """Tie structure of a vector: each item's group (0 = smallest value) and the items sorted by group."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        uniques, codes = np.unique(values, return_inverse=True)
+        self.codes = codes.astype(np.int64)
+        self.order = np.argsort(self.codes, kind="stable")
+        self.starts = np.searchsorted(self.codes[self.order], np.arange(uniques.size))
+
+    def resample_ranks(self, counts: np.ndarray) -> np.ndarray:
+        """Average ranks of every original item inside each bootstrap resample.
+
+        ``counts[b, j]`` is how often item ``j`` appears in resample ``b``. The rank of item ``j`` in
+        resample ``b`` is the number of resampled items strictly below its tie group plus
+        ``(group size + 1) / 2`` (the midrank, as in ``scipy.stats.rankdata``). Items drawn zero times
+        get a rank too; they carry zero weight downstream.
+        """
+        group_counts = np.add.reduceat(counts[:, self.order], self.starts, axis=1)
+        below = np.cumsum(group_counts, axis=1) - group_counts
+        group_rank = below + (group_counts + 1.0) / 2.0
+        return group_rank[:, self.codes]
+
+
+def _bootstrap_spearman(counts: np.ndarray, x_ties: _TieGroups, y_ties: _TieGroups) -> np.ndarray:
+    """Spearman rho of each resample, as a count-weighted Pearson correlation of within-resample ranks.
+
+    Midranks of ``n`` items always have mean ``(n + 1) / 2``, which gives the centring term directly.
+    Resamples with a constant side give NaN.
+    """
+    n = counts.shape[1]
+    rx = x_ties.resample_ranks(counts)
+    ry = y_ties.resample_ranks(counts)
+    mean_sq = ((n + 1) / 2.0) ** 2
+    cov = np.einsum("bj,bj,bj->b", counts, rx, ry) / n - mean_sq
+    var_x = np.einsum("bj,bj,bj->b", counts, rx, rx) / n - mean_sq
+    var_y = np.einsum("bj,bj,bj->b", counts, ry, ry) / n - mean_sq
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = cov / np.sqrt(var_x * var_y)
+    # A constant resample has variance 0 up to rounding; treat anything that small as undefined.
+    tiny = 1e-9 * mean_sq
+    rho[(var_x <= tiny) | (var_y <= tiny)] = np.nan
+    return np.clip(rho, -1.0, 1.0)
+
+
+def _kendall(x: np.ndarray, y: np.ndarray) -> float:
+    """Kendall tau-b, NaN (without a warning) if either side is constant."""
+    if _is_constant(x) or _is_constant(y):
+        return math.nan
+    return float(stats.kendalltau(x, y).statistic)
+
+
+def _bootstrap(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman and Kendall tau-b for ``n_boot`` paired resamples (architectures drawn with replacement).
+
+    Both statistics are computed on the same resamples. Kendall is evaluated on dense integer codes,
+    which leaves tau-b unchanged (it depends only on order) and keeps scipy on its fastest path.
+    """
+    n = x.size
+    rng = np.random.default_rng(seed)
+    x_ties = _TieGroups(x)
+    y_ties = _TieGroups(y)
+    spearman = np.empty(n_boot)
+    kendall = np.empty(n_boot)
+    for start in range(0, n_boot, _BOOT_CHUNK):
+        size = min(_BOOT_CHUNK, n_boot - start)
+        idx = rng.integers(0, n, size=(size, n))
+        offsets = (np.arange(size) * n)[:, None]
+        counts = np.bincount((idx + offsets).ravel(), minlength=size * n).reshape(size, n).astype(float)
+        spearman[start : start + size] = _bootstrap_spearman(counts, x_ties, y_ties)
+        for row in range(size):
+            kendall[start + row] = _kendall(x_ties.codes[idx[row]], y_ties.codes[idx[row]])
+    return spearman, kendall
+
+
+def _percentile_ci(samples: np.ndarray) -> tuple[float, float]:
+    """95% percentile interval of the finite bootstrap samples (NaN, NaN if there are none)."""
+    finite = samples[np.isfinite(samples)]
+    if finite.size == 0:
+        return math.nan, math.nan
+    low, high = np.percentile(finite, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def top_k_indices(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values; ties go to the lower index (stable, deterministic)."""
+    return np.argsort(-values, kind="stable")[:k]
+
+
+def top_fraction_precision(scores: np.ndarray, truth: np.ndarray, top_fraction: float = 0.1) -> float:
+    """Share of the true top architectures that the metric also puts in its top.
+
+    Both tops hold ``k = ceil(top_fraction * n)`` architectures: the ``k`` best by ``truth`` and the ``k``
+    best by ``scores`` (already direction-adjusted, higher = better). Ties at the cut-off are broken by
+    position (lower index first), so the result is deterministic. The value is in [0, 1]; a random
+    ranking scores about ``top_fraction`` on average. NaN if ``n == 0`` or either input is constant.
+    """
+    if not 0.0 < top_fraction <= 1.0:
+        raise ValueError(f"top_fraction must be in (0, 1], got {top_fraction}")
+    n = scores.size
+    if n == 0 or _is_constant(scores) or _is_constant(truth):
+        return math.nan
+    k = math.ceil(top_fraction * n)
+    hits = np.intersect1d(top_k_indices(scores, k), top_k_indices(truth, k)).size
+    return hits / k
+
+
+def correlation_row(
+    scores: np.ndarray,
+    truth: np.ndarray,
+    higher_is_better: bool,
+    n_boot: int = 1000,
+    seed: int = 0,
+    top_fraction: float = 0.1,
+) -> dict:
+    """Rank agreement between one metric's scores and ground-truth accuracy.
+
+    Args:
+        scores: one score per architecture; NaN marks a failed evaluation.
+        truth: ground-truth accuracy per architecture (same order); must not contain NaN.
+        higher_is_better: the metric's declared direction. If False the scores are negated first.
+        n_boot: bootstrap resamples for the confidence intervals (0 disables them: CIs are NaN).
+        seed: seed of the ``numpy.random.Generator`` drawing the resamples.
+        top_fraction: size of the "top" set for ``top10_precision`` (default 10%).
+
+    Returns:
+        ``n``: architectures with a valid (non-NaN) score, the sample every other value uses.
+        ``spearman``: Spearman rank correlation rho in [-1, 1], signed in the declared direction
+        (positive = the metric ranks better architectures higher).
+        ``spearman_ci_low`` / ``spearman_ci_high``: 95% percentile bootstrap interval of rho, resampling
+        (score, truth) pairs of architectures with replacement.
+        ``kendall``: Kendall tau-b (scipy's default variant, which corrects for ties) in [-1, 1],
+        signed likewise; ``kendall_ci_low`` / ``kendall_ci_high``: its interval from the same resamples.
+        ``top10_precision``: see :func:`top_fraction_precision` (key name kept for the 10% default).
+        ``nan_rate``: share of the input architectures left out because their score was NaN.
+
+        Every statistic is NaN (without raising) when ``n < 3`` or when the valid scores or the truth
+        are constant; ``nan_rate`` is NaN only for empty input.
+    """
+    scores = _as_1d_float(scores, "scores")
+    truth = _as_1d_float(truth, "truth")
+    if scores.shape != truth.shape:
+        raise ValueError(f"scores and truth differ in length: {scores.size} vs {truth.size}")
+    if np.isnan(truth).any():
+        raise ValueError("truth contains NaN; drop those architectures before calling correlation_row")
+    if n_boot < 0:
+        raise ValueError(f"n_boot must be >= 0, got {n_boot}")
+
+    valid = ~np.isnan(scores)
+    x = scores[valid] * _direction_sign(higher_is_better)
+    y = truth[valid]
+    n = int(x.size)
+    row = dict.fromkeys(CORRELATION_KEYS, math.nan)
+    row["n"] = n
+    row["nan_rate"] = float(1.0 - n / scores.size) if scores.size else math.nan
+    if n < 3 or _is_constant(x) or _is_constant(y):
+        return row
+
+    row["spearman"] = float(stats.spearmanr(x, y).statistic)
+    row["kendall"] = _kendall(x, y)
+    row["top10_precision"] = top_fraction_precision(x, y, top_fraction)
+    if n_boot > 0:
+        boot_spearman, boot_kendall = _bootstrap(x, y, n_boot, seed)
+        row["spearman_ci_low"], row["spearman_ci_high"] = _percentile_ci(boot_spearman)
+        row["kendall_ci_low"], row["kendall_ci_high"] = _percentile_ci(boot_kendall)
+    return row
+
+
+def _pair_indices(n: int, n_pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """All ``i < j`` pairs if there are at most ``n_pairs``, else ``n_pairs`` random pairs with ``i != j``."""
+    total = n * (n - 1) // 2
+    if total <= n_pairs:
+        i, j = np.triu_indices(n, k=1)
+        return i, j, True
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, size=n_pairs)
+    j = (i + rng.integers(1, n, size=n_pairs)) % n
+    return i, j, False
+
+
+def majority_vote_kendall(
+    score_matrix: np.ndarray,
+    directions: list[bool],
+    truth: np.ndarray,
+    n_pairs: int | None = None,
+    seed: int = 0,
+) -> dict:
+    """Pairwise ranking accuracy of a majority-vote ensemble of metrics (Abdelfattah et al., 2021).
+
+    For a pair of architectures (a, b), each metric votes for the one with the better
+    direction-adjusted score; a metric abstains if its scores are equal or either is NaN. The
+    ensemble picks the side with more votes. Pairs tied in ``truth`` are skipped. The vote need not
+    be transitive, so it defines no ranking and hence no Spearman correlation: only pairwise accuracy.
+
+    Args:
+        score_matrix: shape ``(n_architectures, n_metrics)``; NaN marks a failed evaluation.
+        directions: per metric (column), True if higher is better.
+        truth: ground-truth accuracy per architecture; must not contain NaN.
+        n_pairs: pairs to evaluate. If the number of distinct pairs ``n (n - 1) / 2`` is at most this,
+            all of them are used (exact, ``seed`` unused); otherwise this many pairs ``(i, j)`` with
+            ``i != j`` are drawn uniformly with replacement from a seeded generator. None means
+            :data:`DEFAULT_N_PAIRS`.
+        seed: seed of the ``numpy.random.Generator`` that samples pairs.
+
+    Returns:
+        ``pairwise_accuracy``: share of evaluated pairs where the majority agrees with truth; a tied
+        vote (including every metric abstaining) counts as half right, the expected value of a coin
+        flip, so 0.5 is chance level.
+        ``kendall_equivalent``: ``2 * pairwise_accuracy - 1``, i.e. (concordant - discordant) / pairs
+        over the pairs not tied in truth: on the same scale as Kendall's tau (it equals tau-a for a
+        single metric without ties) and comparable to the per-metric ``kendall`` of
+        :func:`correlation_row`.
+        ``n_pairs``: pairs evaluated (after skipping truth ties); ``truth_ties_skipped``: pairs skipped;
+        ``vote_tie_rate``: share of evaluated pairs where the vote was tied;
+        ``exhaustive``: True if every pair was used; ``n_metrics``: number of voting metrics.
+        Accuracy and its equivalent are NaN if no pair can be evaluated.
+    """
+    scores = np.asarray(score_matrix, dtype=float)
+    if scores.ndim != 2:
+        raise ValueError(f"score_matrix must be 2-D (architectures x metrics), got shape {scores.shape}")
+    n, n_metrics = scores.shape
+    if len(directions) != n_metrics:
+        raise ValueError(f"{len(directions)} directions for {n_metrics} metric columns")
+    truth = _as_1d_float(truth, "truth")
+    if truth.size != n:
+        raise ValueError(f"truth has {truth.size} entries for {n} architectures")
+    if np.isnan(truth).any():
+        raise ValueError("truth contains NaN; drop those architectures first")
+    n_pairs = DEFAULT_N_PAIRS if n_pairs is None else n_pairs
+    if n_pairs < 1:
+        raise ValueError(f"n_pairs must be >= 1, got {n_pairs}")
+
+    adjusted = scores * np.array([_direction_sign(d) for d in directions])
+    result = {
+        "pairwise_accuracy": math.nan,
+        "kendall_equivalent": math.nan,
+        "n_pairs": 0,
+        "truth_ties_skipped": 0,
+        "vote_tie_rate": math.nan,
+        "exhaustive": True,
+        "n_metrics": n_metrics,
+    }
+    if n < 2:
+        return result
+    first, second, exhaustive = _pair_indices(n, n_pairs, seed)
+    result["exhaustive"] = exhaustive
+
+    correct = 0.0
+    vote_ties = 0
+    evaluated = 0
+    for start in range(0, first.size, _PAIR_CHUNK):
+        i = first[start : start + _PAIR_CHUNK]
+        j = second[start : start + _PAIR_CHUNK]
+        truth_sign = np.sign(truth[i] - truth[j])
+        keep = truth_sign != 0
+        i, j, truth_sign = i[keep], j[keep], truth_sign[keep]
+        votes = np.nan_to_num(np.sign(adjusted[i] - adjusted[j]), nan=0.0)
+        majority = np.sign(votes.sum(axis=1))
+        ties = int(np.count_nonzero(majority == 0))
+        correct += np.count_nonzero(majority == truth_sign) + 0.5 * ties
+        vote_ties += ties
+        evaluated += int(truth_sign.size)
+
+    result["n_pairs"] = evaluated
+    result["truth_ties_skipped"] = int(first.size - evaluated)
+    if evaluated:
+        accuracy = correct / evaluated
+        result["pairwise_accuracy"] = float(accuracy)
+        result["kendall_equivalent"] = float(2.0 * accuracy - 1.0)
+        result["vote_tie_rate"] = vote_ties / evaluated
+    return result
+
+
+def rank_correlation_matrix(frame: pd.DataFrame, min_periods: int = 3) -> pd.DataFrame:
+    """Metric x metric Spearman correlation of the raw scores (one column per metric, rows = architectures).
+
+    Each entry uses the architectures where both metrics have a score (pairwise NaN omission); it is
+    NaN if fewer than ``min_periods`` remain or a column is constant on them. Signs are those of the
+    raw scores, not direction-adjusted: +1 means the two metrics order architectures identically.
+    All columns must be numeric.
+    """
+    with warnings.catch_warnings():
+        # Constant columns yield NaN entries, which is the documented outcome.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return frame.corr(method="spearman", min_periods=min_periods)

@@ -1,0 +1,298 @@
+"""Tests for bench.stats: rank statistics checked against scipy and hand-made examples."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from bench import stats as bstats
+from bench.paths import DataFileError, data_root
+
+
+def _correlated(n: int, seed: int = 0, noise: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(size=n)
+    return truth + noise * rng.normal(size=n), truth
+
+
+def _tied(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Integer-valued scores and truth, so both sides have many ties."""
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 8, size=n).astype(float)
+    return scores, scores + rng.integers(0, 5, size=n)
+
+
+def test_keys_and_point_estimates_match_scipy() -> None:
+    scores, truth = _tied(300)
+    row = bstats.correlation_row(scores, truth, higher_is_better=True, n_boot=50)
+    assert tuple(row) == bstats.CORRELATION_KEYS
+    assert row["n"] == 300
+    assert row["nan_rate"] == 0.0
+    assert row["spearman"] == pytest.approx(stats.spearmanr(scores, truth).statistic, abs=1e-12)
+    assert row["kendall"] == pytest.approx(stats.kendalltau(scores, truth).statistic, abs=1e-12)
+
+
+def test_lower_is_better_flips_sign_and_interval() -> None:
+    scores, truth = _correlated(400, noise=2.0)
+    up = bstats.correlation_row(scores, truth, higher_is_better=True, n_boot=200, seed=3)
+    down = bstats.correlation_row(-scores, truth, higher_is_better=False, n_boot=200, seed=3)
+    flipped = bstats.correlation_row(scores, truth, higher_is_better=False, n_boot=200, seed=3)
+    for key in bstats.CORRELATION_KEYS:
+        assert down[key] == pytest.approx(up[key], abs=1e-12), key
+    assert up["spearman"] > 0
+    assert flipped["spearman"] == pytest.approx(-up["spearman"], abs=1e-12)
+    assert flipped["kendall"] == pytest.approx(-up["kendall"], abs=1e-12)
+    assert flipped["spearman_ci_low"] == pytest.approx(-up["spearman_ci_high"], abs=1e-9)
+    assert flipped["kendall_ci_high"] == pytest.approx(-up["kendall_ci_low"], abs=1e-9)
+
+
+def test_nan_scores_excluded_and_counted() -> None:
+    scores, truth = _correlated(200)
+    with_nan = scores.copy()
+    with_nan[::4] = np.nan
+    keep = ~np.isnan(with_nan)
+    row = bstats.correlation_row(with_nan, truth, higher_is_better=True, n_boot=100, seed=1)
+    clean = bstats.correlation_row(scores[keep], truth[keep], higher_is_better=True, n_boot=100, seed=1)
+    assert row["n"] == 150
+    assert row["nan_rate"] == pytest.approx(0.25)
+    for key in bstats.CORRELATION_KEYS:
+        if key not in ("n", "nan_rate"):
+            assert row[key] == pytest.approx(clean[key], abs=1e-12), key
+
+
+def test_infinite_scores_are_kept_as_extremes() -> None:
+    truth = np.arange(10.0)
+    scores = truth.copy()
+    scores[0] = -np.inf
+    row = bstats.correlation_row(scores, truth, higher_is_better=True, n_boot=20)
+    assert row["n"] == 10
+    assert row["spearman"] == pytest.approx(1.0)
+
+
+def test_interval_contains_estimate_and_narrows_with_n() -> None:
+    small = bstats.correlation_row(*_correlated(100, seed=5), higher_is_better=True, n_boot=400)
+    large = bstats.correlation_row(*_correlated(3000, seed=5), higher_is_better=True, n_boot=400)
+    for row in (small, large):
+        for name in ("spearman", "kendall"):
+            assert row[f"{name}_ci_low"] <= row[name] <= row[f"{name}_ci_high"]
+    for name in ("spearman", "kendall"):
+        small_width = small[f"{name}_ci_high"] - small[f"{name}_ci_low"]
+        large_width = large[f"{name}_ci_high"] - large[f"{name}_ci_low"]
+        assert large_width < small_width / 3  # width ~ 1/sqrt(n): sqrt(30) ~ 5.5
+
+
+def test_bootstrap_is_seeded() -> None:
+    scores, truth = _correlated(150, noise=2.0)
+    first = bstats.correlation_row(scores, truth, True, n_boot=100, seed=7)
+    again = bstats.correlation_row(scores, truth, True, n_boot=100, seed=7)
+    other = bstats.correlation_row(scores, truth, True, n_boot=100, seed=8)
+    assert first == again
+    assert first["spearman_ci_low"] != other["spearman_ci_low"]
+
+
+@pytest.mark.parametrize("n", [4, 50, 400])
+def test_vectorised_bootstrap_matches_scipy_per_resample(n: int) -> None:
+    """The count-weighted rank trick must equal spearmanr on each explicit resample (ties included)."""
+    scores, truth = _tied(n, seed=n)
+    n_boot = bstats._BOOT_CHUNK + 11  # spans two chunks
+    boot_spearman, boot_kendall = bstats._bootstrap(scores, truth, n_boot, seed=2)
+    rng = np.random.default_rng(2)
+    expected_s, expected_k = [], []
+    for start in range(0, n_boot, bstats._BOOT_CHUNK):
+        size = min(bstats._BOOT_CHUNK, n_boot - start)
+        for idx in rng.integers(0, n, size=(size, n)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # constant resamples: scipy warns and returns NaN
+                expected_s.append(stats.spearmanr(scores[idx], truth[idx]).statistic)
+                expected_k.append(stats.kendalltau(scores[idx], truth[idx]).statistic)
+    np.testing.assert_allclose(boot_spearman, expected_s, atol=1e-10)
+    np.testing.assert_allclose(boot_kendall, expected_k, atol=1e-12)
+
+
+def test_top10_precision_hand_made() -> None:
+    truth = np.arange(20.0)  # true top 10% (k = 2): architectures 19 and 18
+    scores = np.zeros(20)
+    scores[19], scores[5], scores[18] = 3.0, 2.0, 1.0  # metric's top 2: 19 and 5 -> one hit of two
+    row = bstats.correlation_row(scores, truth, higher_is_better=True, n_boot=0)
+    assert row["top10_precision"] == 0.5
+    assert bstats.top_fraction_precision(truth, truth) == 1.0
+    assert bstats.top_fraction_precision(-truth, truth) == 0.0
+    # k = ceil(0.25 * 20) = 5 of the reversed order: architectures 0..4, none in the true top 5.
+    assert bstats.top_fraction_precision(-truth, truth, top_fraction=0.25) == 0.0
+
+
+def test_top10_precision_ties_break_by_position() -> None:
+    truth = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+    # All scores tie: the metric's top 1 is index 0 (lowest index), not in the true top (index 9).
+    tied = np.ones(10)
+    tied[3] = 0.0
+    assert bstats.top_fraction_precision(tied, truth) == 0.0
+    # Reordering so that the true best comes first makes the same tie resolve to a hit.
+    order = np.arange(10)[::-1]
+    assert bstats.top_fraction_precision(tied[order], truth[order]) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("scores", "truth"),
+    [
+        (np.array([]), np.array([])),
+        (np.array([1.0]), np.array([2.0])),
+        (np.array([1.0, 2.0]), np.array([2.0, 3.0])),
+        (np.array([1.0, 2.0, np.nan, np.nan]), np.array([1.0, 2.0, 3.0, 4.0])),
+        (np.full(10, 3.0), np.arange(10.0)),
+        (np.arange(10.0), np.full(10, 50.0)),
+        (np.array([np.nan, 1.0, 1.0, 1.0, 1.0]), np.arange(5.0)),
+    ],
+)
+def test_degenerate_inputs_give_nan_without_warnings(scores: np.ndarray, truth: np.ndarray) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = bstats.correlation_row(scores, truth, higher_is_better=True, n_boot=50)
+    assert row["n"] == int((~np.isnan(scores)).sum())
+    for key in bstats.CORRELATION_KEYS:
+        if key not in ("n", "nan_rate"):
+            assert math.isnan(row[key]), key
+    expected_rate = np.isnan(scores).mean() if scores.size else math.nan
+    assert row["nan_rate"] == pytest.approx(expected_rate, nan_ok=True)
+
+
+def test_small_sample_bootstrap_survives_constant_resamples() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = bstats.correlation_row(np.array([1.0, 2.0, 3.0]), np.array([1.0, 3.0, 2.0]), True, n_boot=300)
+    assert row["spearman"] == pytest.approx(0.5)
+    assert row["spearman_ci_low"] <= row["spearman_ci_high"]
+
+
+def test_invalid_inputs_raise() -> None:
+    with pytest.raises(ValueError, match="differ in length"):
+        bstats.correlation_row(np.arange(3.0), np.arange(4.0), True)
+    with pytest.raises(ValueError, match="truth contains NaN"):
+        bstats.correlation_row(np.arange(3.0), np.array([1.0, np.nan, 2.0]), True)
+    with pytest.raises(ValueError, match="top_fraction"):
+        bstats.correlation_row(np.arange(5.0), np.arange(5.0), True, top_fraction=0.0)
+
+
+@pytest.mark.slow
+def test_bootstrap_speed_full_nb201_size() -> None:
+    scores, truth = _correlated(15625, seed=11)
+    start = time.perf_counter()
+    row = bstats.correlation_row(scores, truth, higher_is_better=True, n_boot=1000)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 10.0, f"1000 resamples of n=15625 took {elapsed:.1f} s"
+    assert row["spearman_ci_low"] < row["spearman"] < row["spearman_ci_high"]
+
+
+# --- majority vote -------------------------------------------------------------------------------
+
+TRUTH4 = np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def test_majority_vote_hand_made() -> None:
+    """Six pairs; the majority is wrong only on (0, 1), where two of three metrics are wrong."""
+    perfect = TRUTH4
+    wrong_01_23 = np.array([2.0, 1.0, 4.0, 3.0])
+    wrong_01_lower_better = -np.array([2.0, 1.0, 3.0, 4.0])  # declared lower-is-better
+    matrix = np.column_stack([perfect, wrong_01_23, wrong_01_lower_better])
+    result = bstats.majority_vote_kendall(matrix, [True, True, False], TRUTH4)
+    assert result["pairwise_accuracy"] == pytest.approx(5 / 6)
+    assert result["kendall_equivalent"] == pytest.approx(2 / 3)
+    assert result["n_pairs"] == 6
+    assert result["exhaustive"] is True
+    assert result["n_metrics"] == 3
+    assert result["vote_tie_rate"] == 0.0
+
+
+def test_majority_vote_truth_ties_skipped_and_vote_ties_half() -> None:
+    tied_truth = np.array([1.0, 1.0, 2.0, 3.0])
+    single = bstats.majority_vote_kendall(TRUTH4[:, None], [True], tied_truth)
+    assert single["n_pairs"] == 5
+    assert single["truth_ties_skipped"] == 1
+    assert single["pairwise_accuracy"] == 1.0
+
+    swapped = np.array([2.0, 1.0, 3.0, 4.0])  # disagrees with the perfect metric on (0, 1) only
+    split = bstats.majority_vote_kendall(np.column_stack([TRUTH4, swapped]), [True, True], TRUTH4)
+    assert split["pairwise_accuracy"] == pytest.approx(5.5 / 6)
+    assert split["vote_tie_rate"] == pytest.approx(1 / 6)
+
+
+def test_majority_vote_nan_abstains() -> None:
+    partial = np.array([np.nan, 1.0, 2.0, 3.0])
+    reversed_scores = -TRUTH4
+    matrix = np.column_stack([partial, TRUTH4, reversed_scores])
+    result = bstats.majority_vote_kendall(matrix, [True, True, True], TRUTH4)
+    # Pairs with architecture 0 (3 of 6): 1 vs 1 -> tie (half). Others: 2 vs 1 -> right.
+    assert result["pairwise_accuracy"] == pytest.approx((3 * 0.5 + 3) / 6)
+
+
+def test_single_metric_matches_kendall_without_ties() -> None:
+    scores, truth = _correlated(300, seed=4)
+    result = bstats.majority_vote_kendall(scores[:, None], [True], truth)
+    assert result["kendall_equivalent"] == pytest.approx(stats.kendalltau(scores, truth).statistic, abs=1e-12)
+
+
+def test_majority_vote_samples_pairs_for_large_n() -> None:
+    scores, truth = _correlated(3000, seed=9)
+    sampled = bstats.majority_vote_kendall(scores[:, None], [True], truth, n_pairs=40_000, seed=1)
+    assert sampled["exhaustive"] is False
+    assert sampled["n_pairs"] == 40_000
+    # Sampling error of a proportion over 40k pairs is ~0.0025 on tau.
+    assert sampled["kendall_equivalent"] == pytest.approx(
+        stats.kendalltau(scores, truth).statistic, abs=0.015
+    )
+    assert sampled == bstats.majority_vote_kendall(scores[:, None], [True], truth, n_pairs=40_000, seed=1)
+
+
+def test_majority_vote_validation_and_degenerate() -> None:
+    with pytest.raises(ValueError, match="directions"):
+        bstats.majority_vote_kendall(np.zeros((4, 2)), [True], TRUTH4)
+    with pytest.raises(ValueError, match="2-D"):
+        bstats.majority_vote_kendall(np.zeros(4), [True], TRUTH4)
+    result = bstats.majority_vote_kendall(np.zeros((3, 1)), [True], np.full(3, 5.0))
+    assert result["n_pairs"] == 0
+    assert math.isnan(result["pairwise_accuracy"])
+
+
+# --- metric x metric -----------------------------------------------------------------------------
+
+
+def test_rank_correlation_matrix_pairwise_nan_omission() -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    frame["c"] = -(frame["a"] ** 3)
+    frame.loc[:9, "b"] = np.nan
+    frame["constant"] = 1.0
+    matrix = bstats.rank_correlation_matrix(frame)
+    assert list(matrix.columns) == list(matrix.index) == ["a", "b", "c", "constant"]
+    assert matrix.loc["a", "c"] == pytest.approx(-1.0)
+    keep = frame["b"].notna()
+    expected = stats.spearmanr(frame.loc[keep, "a"], frame.loc[keep, "b"]).statistic
+    assert matrix.loc["a", "b"] == pytest.approx(expected)
+    assert matrix.loc["b", "a"] == pytest.approx(expected)
+    assert math.isnan(matrix.loc["a", "constant"])
+
+
+@pytest.mark.slow
+def test_real_nb201_scores_match_scipy() -> None:
+    try:
+        path = data_root() / "nb201" / "nb201_naslib_zc_subset.csv.gz"
+    except DataFileError:
+        pytest.skip("no data root")
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    frame = pd.read_csv(path)
+    frame = frame[frame["dataset"] == "cifar10"]
+    row = bstats.correlation_row(
+        frame["synflow"].to_numpy(), frame["naslib_val_acc"].to_numpy(), higher_is_better=True, n_boot=200
+    )
+    assert row["spearman"] == pytest.approx(
+        stats.spearmanr(frame["synflow"], frame["naslib_val_acc"]).statistic, abs=1e-12
+    )
+    assert row["spearman"] > 0.5
+    assert row["spearman_ci_low"] < row["spearman"] < row["spearman_ci_high"]
