@@ -11,7 +11,7 @@ from bench.spaces.base import Space
 
 SPACES = ("nb201", "nb101")
 NATS_CACHE = REPO_ROOT / ".cache" / "nats"  # frames extracted from the official files (parquet)
-GROUNDTRUTH_SOURCES = {"nb201": ("table", "nats"), "nb101": ("table", "parquet")}
+GROUNDTRUTH_SOURCES = {"nb201": ("table", "nats"), "nb101": ("subset", "tfrecord")}  # first = default
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,12 @@ class Benchmark:
     default_target: str
 
 
-def open_benchmark(name: str, root: str | Path | None = None, source: str = "table") -> Benchmark:
-    """Open benchmark ``name`` (``nb201`` / ``nb101``) from the data root, reading ground truth from ``source``."""
+def open_benchmark(name: str, root: str | Path | None = None, source: str | None = None) -> Benchmark:
+    """Open benchmark ``name`` (``nb201`` / ``nb101``) from the data root, reading ground truth from ``source``
+    (``None``: the space's default source, the first in :data:`GROUNDTRUTH_SOURCES`)."""
     if name not in SPACES:
         raise ValueError(f"unknown space {name!r}; valid choices: {', '.join(SPACES)}")
+    source = source or GROUNDTRUTH_SOURCES[name][0]
     if source not in GROUNDTRUTH_SOURCES[name]:
         raise ValueError(
             f"unknown groundtruth source {source!r} for {name}; valid: {', '.join(GROUNDTRUTH_SOURCES[name])}"
@@ -50,7 +52,7 @@ def open_benchmark(name: str, root: str | Path | None = None, source: str = "tab
 
             truth = NB201TableGroundTruth(folder)
         return Benchmark(NB201Space(truth.arch_strs()), truth, "test_acc_200ep")
-    from bench.groundtruth.nb101 import open_nb101
+    from bench.groundtruth.nb101 import load_nb101
 
-    space, truth = open_nb101(folder, source)
+    space, truth = load_nb101(folder, source)  # type: ignore[arg-type]
     return Benchmark(space, truth, "valid_acc_108ep")
