@@ -1,0 +1,130 @@
+"""HNAS (Shu et al., NeurIPS 2022) as in the official NAS-Bench-201 search script.
+
+Bayesian optimisation over two hyperparameters of a training-free score, with
+``bayes_opt.BayesianOptimization`` (3.4.0 ask–tell API: ``suggest`` / ``register``):
+
+* ``target_metric`` t ∈ [0, 1] and ``target_coeff`` c ∈ [−4, 0]; EI acquisition with ξ = 0.0 (what
+  ``acq='ei'`` meant in bayes_opt 1.3.1); the library's GP (Matérn ν = 2.5, α = 1e-6, normalised y,
+  5 restarts) and acquisition maximiser (10,000 random points, then L-BFGS-B from 10 starts);
+  ``random_state`` drawn from the run's generator.
+* First ``n_init`` = 5 probes at t ∈ linspace(0, 1, 5) with c = −2 (the middle of c's range), then EI
+  suggestions until the oracle's budget ends (20 queries in the paper's setting).
+* Each evaluation of (t, c): draw ``n_sample`` = 2,000 arch indices uniformly with replacement into a
+  cumulative, de-duplicated pool; drop archs already queried and archs whose metric or condition
+  number is NaN/inf; score every pool member with :func:`objective` (μ = 10^c, scale = 5,000, M =
+  ``metric``, κ = ``condnum_metric``); query the argmin (ties: smallest index) and return its
+  validation accuracy (%) as the BO target. Each query's note records t, c and the pool size.
+
+Quirks kept from the official code: M is used signed, so with ``grasp`` (which can be negative)
+κ/(M + 1e-6) becomes negative and strongly favoured — ``abs_metric=True`` uses |M| instead; the
+pool grows to most of NB201 after about 20 draws; the same (t, c) can give a different arch later
+(queried archs leave the pool), so BO sees a non-stationary objective. Deviation: when the EI
+maximiser proposes a (t, c) already probed, bayes_opt 1.3.1 returned the cached target without a
+query; here the point is evaluated (it yields a new arch) and registered as a duplicate, so every BO
+step is one query. The search ends early if no scoreable unqueried arch is left in the pool.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+from bayes_opt import BayesianOptimization
+from bayes_opt.acquisition import ExpectedImprovement
+from threadpoolctl import threadpool_limits
+
+from bench.spaces.base import Space
+from search.oracle import Oracle
+from search.scores import ZCScores
+
+TARGET_BOUNDS = (0.0, 1.0)
+COEFF_BOUNDS = (-4.0, 0.0)
+
+
+def objective(
+    metric: np.ndarray, condnum: np.ndarray, target_metric: float, target_coeff: float, scale: float
+) -> np.ndarray:
+    """HNAS score to minimise: 10^c · |M² − (scale · t)²| + κ / (M + 1e-6)."""
+    return 10.0**target_coeff * np.abs(metric**2 - (scale * target_metric) ** 2) + condnum / (metric + 1e-6)
+
+
+class _Pool:
+    """The cumulative candidate pool with the metric values of its unqueried, scoreable members."""
+
+    def __init__(self, scores: ZCScores, metric: str, condnum_metric: str, abs_metric: bool) -> None:
+        self.scores = scores
+        self.metric, self.condnum_metric, self.abs_metric = metric, condnum_metric, abs_metric
+        self.seen = np.empty(0, dtype=np.int64)
+        self.members = np.empty(0, dtype=np.int64)
+        self.m = np.empty(0)
+        self.kappa = np.empty(0)
+
+    def grow(self, draws: np.ndarray) -> None:
+        """Add the not-yet-seen archs among ``draws``, keeping those with finite M and κ."""
+        new = np.setdiff1d(draws, self.seen)
+        if not len(new):
+            return
+        self.seen = np.union1d(self.seen, new)
+        m, _ = self.scores.get(self.metric, new)
+        kappa, _ = self.scores.get(self.condnum_metric, new)
+        m = np.abs(m) if self.abs_metric else m
+        keep = np.isfinite(m) & np.isfinite(kappa)
+        members = np.concatenate([self.members, new[keep]])
+        order = np.argsort(members, kind="stable")
+        self.members = members[order]
+        self.m = np.concatenate([self.m, m[keep]])[order]
+        self.kappa = np.concatenate([self.kappa, kappa[keep]])[order]
+
+    def take_argmin(self, target_metric: float, target_coeff: float, scale: float) -> int:
+        """Remove and return the member with the lowest :func:`objective`."""
+        best = int(np.argmin(objective(self.m, self.kappa, target_metric, target_coeff, scale)))
+        index = int(self.members[best])
+        self.members, self.m, self.kappa = (np.delete(a, best) for a in (self.members, self.m, self.kappa))
+        return index
+
+
+def run(
+    space: Space,
+    oracle: Oracle,
+    scores: ZCScores,
+    rng: np.random.Generator,
+    metric: str = "ntk_trace",
+    condnum_metric: str = "ntk_condnum",
+    n_sample: int = 2000,
+    n_init: int = 5,
+    scale: float = 5000.0,
+    xi: float = 0.0,
+    abs_metric: bool = False,
+) -> None:
+    """HNAS until the budget ends (see the module doc for the procedure and its parameters)."""
+    optimizer = BayesianOptimization(
+        f=None,
+        pbounds={"target_metric": TARGET_BOUNDS, "target_coeff": COEFF_BOUNDS},
+        acquisition_function=ExpectedImprovement(xi=xi),
+        random_state=int(rng.integers(2**31)),
+        verbose=0,
+        allow_duplicate_points=True,
+    )
+    initial = [
+        {"target_metric": float(t), "target_coeff": float(np.mean(COEFF_BOUNDS))}
+        for t in np.linspace(*TARGET_BOUNDS, n_init)
+    ]
+    pool = _Pool(scores, metric, condnum_metric, abs_metric)
+    for step in range(len(space)):  # each step queries a new arch
+        params = initial[step] if step < n_init else _suggest(optimizer)
+        t, c = float(params["target_metric"]), float(params["target_coeff"])
+        pool.grow(rng.integers(len(space), size=n_sample))
+        if not len(pool.members):
+            return
+        pool_size = len(pool.members)
+        index = pool.take_argmin(t, c, scale)
+        acc = oracle.query(index, note={"target_metric": t, "target_coeff": c, "pool_size": pool_size})
+        with contextlib.redirect_stdout(io.StringIO()):  # bayes_opt prints a notice for duplicates
+            optimizer.register(params={"target_metric": t, "target_coeff": c}, target=acc)
+
+
+def _suggest(optimizer: BayesianOptimization) -> dict[str, float]:
+    """The EI maximiser's next (t, c); single-threaded BLAS, as the GP is tiny (threads only contend)."""
+    with threadpool_limits(1, user_api="blas"):
+        return optimizer.suggest()

@@ -1,0 +1,57 @@
+"""Searcher names → functions, with clear errors for unknown names and parameters."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import numpy as np
+
+from bench.spaces.base import Space
+from search import bo, hnas, local, random_search, rea, reinforce, zc
+from search.oracle import Oracle
+from search.scores import ZCScores
+
+
+class Searcher(Protocol):
+    """Queries ``oracle`` until it raises :class:`search.oracle.BudgetExhausted` (or finishes)."""
+
+    def __call__(
+        self, space: Space, oracle: Oracle, scores: ZCScores, rng: np.random.Generator, **params: Any
+    ) -> None: ...
+
+
+SEARCHERS: dict[str, Searcher] = {
+    "random": random_search.run,
+    "rea": rea.run,
+    "reinforce": reinforce.run,
+    "bo": bo.run,
+    "local": local.run,
+    "zc_only": zc.run_zc_only,
+    "zc_warmup_rea": zc.run_warmup_rea,
+    "hnas": hnas.run,
+}
+
+_FIXED = ("space", "oracle", "scores", "rng")
+
+
+def get_searcher(algo: str) -> Searcher:
+    """The searcher registered as ``algo``; ``ValueError`` naming the valid choices otherwise."""
+    if algo not in SEARCHERS:
+        raise ValueError(f"unknown algo {algo!r}; valid choices: {', '.join(SEARCHERS)}")
+    return SEARCHERS[algo]
+
+
+def check_params(algo: str, params: Mapping[str, Any]) -> None:
+    """``ValueError`` if ``params`` has a name ``algo`` does not take or lacks a required one."""
+    signature = inspect.signature(get_searcher(algo)).parameters
+    accepted = [name for name in signature if name not in _FIXED]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {unknown} for algo {algo!r}; valid: {', '.join(accepted) or 'none'}"
+        )
+    missing = [n for n in accepted if signature[n].default is inspect.Parameter.empty and n not in params]
+    if missing:
+        raise ValueError(f"algo {algo!r} needs parameter(s): {', '.join(missing)}")

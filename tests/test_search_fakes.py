@@ -1,0 +1,136 @@
+"""A tiny fake benchmark for the search tests: 3 edges × 3 ops = 27 archs, ground truth and scores.
+
+Imported by the other ``test_search_*`` modules; its own tests check that the fakes are consistent.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from bench.spaces.base import Space
+from search.scores import TableScores
+
+OPS = ("a", "b", "c")
+EDGES = 3
+GAIN = {"a": 0.0, "b": 4.0, "c": 8.0}  # additive landscape: ("c", "c", "c") is the optimum
+
+
+class FakeSpace:
+    """27 archs (tuples of 3 ops) in a shuffled, fixed index order."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        archs = list(itertools.product(OPS, repeat=EDGES))
+        self._archs = [archs[i] for i in np.random.default_rng(7).permutation(len(archs))]
+        self._index = {arch: i for i, arch in enumerate(self._archs)}
+
+    def __len__(self) -> int:
+        return len(self._archs)
+
+    def arch(self, index: int) -> tuple[str, ...]:
+        return self._archs[index]
+
+    def index(self, arch: tuple[str, ...]) -> int:
+        return self._index[tuple(arch)]
+
+    def key(self, arch: tuple[str, ...]) -> str:
+        return "-".join(arch)
+
+    def sample(self, rng: np.random.Generator, n: int) -> list[int]:
+        return [int(i) for i in rng.choice(len(self), size=n, replace=False)]
+
+    def neighbours(self, index: int) -> list[int]:
+        arch = self._archs[index]
+        return [
+            self._index[(*arch[:e], op, *arch[e + 1 :])] for e in range(EDGES) for op in OPS if op != arch[e]
+        ]
+
+    def mutate(self, index: int, rng: np.random.Generator) -> int:
+        choices = self.neighbours(index)
+        return choices[int(rng.integers(len(choices)))]
+
+    def canonical(self, index: int) -> int:
+        return index
+
+    def build(self, index: int, num_classes: int):
+        raise NotImplementedError("the fake space has no networks")
+
+
+def fake_valid(space: FakeSpace) -> np.ndarray:
+    """Validation accuracy (%): additive in the ops (edge e weighted (e + 1) / 2) plus small noise."""
+    noise = np.random.default_rng(3).uniform(0, 0.5, len(space))
+    gains = [sum(GAIN[op] * (e + 1) / 2 for e, op in enumerate(space.arch(i))) for i in range(len(space))]
+    return 60.0 + np.array(gains) + noise
+
+
+class FakeTruth:
+    """Ground truth for :class:`FakeSpace` on two datasets; test accuracy = valid + ``test_offset``."""
+
+    space = "fake"
+
+    def __init__(self, space: FakeSpace, test_offset: float = 10.0) -> None:
+        self._space = space
+        self._valid = fake_valid(space)
+        self._offset = test_offset
+
+    def datasets(self) -> tuple[str, ...]:
+        return ("fake10", "fake100")
+
+    def frame(self, dataset: str) -> pd.DataFrame:
+        valid = self._valid if dataset == "fake10" else self._valid - 20.0
+        codes = np.array([sum(op == "c" for op in self._space.arch(i)) for i in range(len(self._space))])
+        return pd.DataFrame(
+            {
+                "arch_str": [self._space.key(self._space.arch(i)) for i in range(len(self._space))],
+                "test_acc_200ep": valid + self._offset,
+                "valid_acc_12ep": valid,
+                "train_seconds_12ep": 100.0 + 20.0 * codes + np.arange(len(self._space)),
+            },
+            index=pd.RangeIndex(len(self._space), name="arch_index"),
+        )
+
+
+def fake_scores(space: FakeSpace) -> TableScores:
+    """``good`` (noisy valid, higher better), ``bad_low`` (−valid, lower better), ``ntk_trace`` (10 ×
+    valid), ``ntk_condnum`` (positive, uninformative); compute costs 1 s / 2 s / 0.5 s / 0.25 s per arch."""
+    valid = fake_valid(space)
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(
+        {
+            "good": valid + rng.normal(0, 0.3, len(space)),
+            "good_seconds": 1.0,
+            "bad_low": -valid,
+            "bad_low_seconds": 2.0,
+            "ntk_trace": 10.0 * valid,
+            "ntk_trace_seconds": 0.5,
+            "ntk_condnum": rng.uniform(10.0, 100.0, len(space)),
+            "ntk_condnum_seconds": 0.25,
+        },
+        index=pd.RangeIndex(len(space), name="arch_index"),
+    )
+    return TableScores(frame, {"good": True, "bad_low": False, "ntk_trace": True, "ntk_condnum": False})
+
+
+def rank_of(space: FakeSpace, index: int) -> int:
+    """0 for the best arch by validation accuracy, 1 for the second, ..."""
+    valid = fake_valid(space)
+    return int((valid > valid[index]).sum())
+
+
+def test_fake_space_follows_the_protocol() -> None:
+    space = FakeSpace()
+    assert isinstance(space, Space)
+    assert len(space) == 27 and len(set(map(space.arch, range(27)))) == 27
+    assert all(len(space.neighbours(i)) == 6 for i in range(27))
+    assert space.arch(int(np.argmax(fake_valid(space)))) == ("c", "c", "c")
+
+
+def test_fake_truth_columns() -> None:
+    space = FakeSpace()
+    frame = FakeTruth(space).frame("fake10")
+    assert np.allclose(frame["test_acc_200ep"] - frame["valid_acc_12ep"], 10.0)
+    assert (frame["train_seconds_12ep"] > 0).all()
