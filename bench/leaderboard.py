@@ -9,26 +9,40 @@ import pandas as pd
 
 KEY = ["space", "dataset", "protocol", "target", "metric"]
 COLUMNS = [
-    *KEY, "n", "spearman", "spearman_ci_low", "spearman_ci_high", "kendall", "kendall_ci_low",
-    "kendall_ci_high", "top10_precision", "nan_rate", "direction", "sample", "sample_seed", "setup_id",
+    *KEY,
+    "n",
+    "spearman",
+    "spearman_ci_low",
+    "spearman_ci_high",
+    "kendall",
+    "kendall_ci_low",
+    "kendall_ci_high",
+    "top10_precision",
+    "nan_rate",
+    "direction",
+    "sample",
+    "sample_seed",
+    "setup_id",
 ]
 
 
 def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
-    """Replace the rows with the same key in the leaderboard CSV at ``path``, write it and its markdown."""
-    rows = rows[COLUMNS]
-    if path.exists():
-        board = pd.read_csv(path)
-        keys = set(map(tuple, rows[KEY].astype(str).to_numpy()))
-        keep = [tuple(k) not in keys for k in board[KEY].astype(str).to_numpy()]
-        board = pd.concat([board[keep], rows], ignore_index=True)
-    else:
-        board = rows
+    """Replace the rows with the same key in the correlation leaderboard at ``path``; write it and its markdown."""
+    board = merge_rows(path, rows[COLUMNS], KEY)
     board = board.sort_values([*KEY[:4], "spearman"], ascending=[True, True, True, True, False])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_csv(board, path)
+    atomic_csv(board, path)
     path.with_suffix(".md").write_text(to_markdown(board), encoding="utf-8")
     return board
+
+
+def merge_rows(path: Path, rows: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """The CSV at ``path`` (if any) with its rows sharing a ``key`` with ``rows`` replaced by ``rows``."""
+    if not path.exists():
+        return rows.reset_index(drop=True)
+    board = pd.read_csv(path)
+    new_keys = set(map(tuple, rows[key].astype(str).to_numpy()))
+    keep = [tuple(k) not in new_keys for k in board[key].astype(str).to_numpy()]
+    return pd.concat([board[keep], rows], ignore_index=True)
 
 
 def to_markdown(board: pd.DataFrame) -> str:
@@ -51,7 +65,8 @@ def to_markdown(board: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+def atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     frame.to_csv(tmp, index=False)
     os.replace(tmp, path)

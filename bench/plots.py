@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -116,6 +117,7 @@ def scatter_grid(
     truth_label: str,
     directions: dict[str, bool],
     path: str | os.PathLike[str],
+    units: dict[str, str] | None = None,
 ) -> Path:
     """One scatter plot per metric: metric score (x) against ground-truth accuracy in percent (y).
 
@@ -127,6 +129,7 @@ def scatter_grid(
             sign the Spearman rho in each title (positive = ranks in the declared direction) and to
             mark the direction with an arrow. Metrics missing from it are taken as higher-is-better.
         path: destination PNG.
+        units: metric name -> what its value measures (x-axis label); default "score (unitless)".
 
     NaN and infinite scores cannot be placed on an axis: they are left out and their count is noted in
     the panel. The x axis is log or symlog when the scores span more than three decades.
@@ -160,7 +163,8 @@ def scatter_grid(
         omitted = int((~shown).sum())
         if omitted:
             notes.append(f"{omitted} non-finite omitted")
-        ax.set_xlabel("; ".join(["score (unitless)", *notes]), fontsize=9)
+        unit = textwrap.shorten((units or {}).get(name, "score (unitless)"), width=90, placeholder=" …")
+        ax.set_xlabel(textwrap.fill("; ".join([unit, *notes]), width=48), fontsize=8)
         if position % cols == 0:  # the y axis is shared along each row
             ax.set_ylabel(f"{short_label(truth_label, 40)} (%)", fontsize=9)
         ax.tick_params(labelsize=8)

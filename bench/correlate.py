@@ -1,0 +1,177 @@
+"""Hydra app: score architectures with training-free metrics and rank-correlate them with ground truth.
+
+``python -m bench.correlate space=nb201 dataset=cifar10 sample=200 seed=0 metrics=[synflow,naswot,params]``
+
+Pipeline: config → benchmark (space + ground truth) + image batch → scores (cached, resumable,
+sharded) → ``scores.parquet``, ``correlations.csv``, plots → leaderboard rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+import numpy as np
+import pandas as pd
+import torch
+from omegaconf import DictConfig, OmegaConf
+
+from bench import leaderboard, plots, stats
+from bench.batches import check_dataset
+from bench.benchmarks import Benchmark, open_benchmark
+from bench.groundtruth.base import column
+from bench.paths import DataFileError, data_root
+from bench.scoring import ScoreEngine, resolve_device, setup_from_config
+from metrics import registry
+
+log = logging.getLogger("bench.correlate")
+
+
+def select_architectures(benchmark: Benchmark, sample: int | str, seed: int) -> list[int]:
+    """``sample`` indices drawn without replacement with ``seed`` (sorted), or every index for ``all``."""
+    size = len(benchmark.space)
+    if sample == "all":
+        return list(range(size))
+    if isinstance(sample, str) and not sample.isdigit():
+        raise ValueError(f"sample must be a positive number or 'all', got {sample!r}")
+    count = int(sample)
+    if not 1 <= count <= size:
+        raise ValueError(
+            f"sample={count} is outside 1..{size}, the size of {benchmark.space.name}; or use sample=all"
+        )
+    return sorted(benchmark.space.sample(np.random.default_rng(seed), count))
+
+
+def run(cfg: DictConfig) -> Path | None:
+    """Execute one correlation run; returns the output folder (None for a shard-only run)."""
+    benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
+    dataset = check_dataset(cfg.dataset)
+    if dataset not in benchmark.truth.datasets():
+        raise ValueError(
+            f"dataset {dataset!r} is not in {cfg.space}; valid: {', '.join(benchmark.truth.datasets())}"
+        )
+    metric_names = registry.resolve(
+        OmegaConf.to_object(cfg.metrics) if OmegaConf.is_list(cfg.metrics) else cfg.metrics
+    )
+    target = cfg.target or benchmark.default_target
+    truth = column(benchmark.truth, dataset, target)
+    indices = select_architectures(benchmark, cfg.sample, cfg.seed)
+    sc = cfg.scoring
+    setup = setup_from_config(cfg.space, dataset, sc)
+    if sc.threads:
+        torch.set_num_threads(int(sc.threads))
+    engine = ScoreEngine(
+        benchmark.space,
+        setup,
+        Path(cfg.cache_dir),
+        data_root(cfg.data_root),
+        bool(sc.share_canonical),
+        resolve_device(sc.device),
+        progress=bool(cfg.progress),
+    )
+    log.info(
+        "%s/%s: %d architectures (%d functional classes), %d metrics, setup %s, shard %d/%d",
+        cfg.space,
+        dataset,
+        len(indices),
+        len({engine.representative(i) for i in indices}),
+        len(metric_names),
+        setup.setup_id(),
+        cfg.shard.index,
+        cfg.shard.count,
+    )
+    engine.ensure(indices, metric_names, (int(cfg.shard.index), int(cfg.shard.count)))
+    if cfg.shard.count > 1:
+        log.info(
+            "shard %d/%d done; run again with shard.count=1 to merge and report",
+            cfg.shard.index,
+            cfg.shard.count,
+        )
+        return None
+    engine.store.compact()
+    scores = engine.table(indices, metric_names)
+    scores.insert(0, "arch_str", [benchmark.space.key(benchmark.space.arch(i)) for i in indices])
+    scores.insert(1, "canonical_index", [engine.representative(i) for i in indices])
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    scores.reset_index().to_parquet(out / "scores.parquet", index=False)
+    correlations = correlation_table(scores, truth.loc[indices], metric_names, cfg.stats)
+    correlations.to_csv(out / "correlations.csv", index=False)
+    make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
+    leaderboard.update_correlations(
+        Path(cfg.leaderboard),
+        correlations.assign(
+            space=cfg.space,
+            dataset=dataset,
+            protocol=cfg.protocol,
+            target=target,
+            setup_id=setup.setup_id(),
+            sample=str(cfg.sample),
+            sample_seed=cfg.seed,
+        ),
+    )
+    best = correlations.sort_values("spearman", ascending=False).iloc[0]
+    log.info(
+        "done: %d archs, %d metrics; best Spearman %s = %.3f; outputs in %s",
+        len(indices),
+        len(metric_names),
+        best.metric,
+        best.spearman,
+        out,
+    )
+    return out
+
+
+def correlation_table(
+    scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], cfg: DictConfig
+) -> pd.DataFrame:
+    """One row per metric: n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, NaN rate, direction."""
+    rows = []
+    for name in metric_names:
+        spec = registry.get(name)
+        row = stats.correlation_row(
+            scores[name].to_numpy(dtype=float),
+            truth.to_numpy(dtype=float),
+            spec.higher_is_better,
+            n_boot=int(cfg.bootstrap),
+            top_fraction=float(cfg.top_fraction),
+        )
+        rows.append({"metric": name, **row, "direction": "higher" if spec.higher_is_better else "lower"})
+    return pd.DataFrame(rows)
+
+
+def make_plots(
+    scores: pd.DataFrame,
+    truth: pd.Series,
+    target: str,
+    correlations: pd.DataFrame,
+    metric_names: list[str],
+    out: Path,
+    title: str,
+) -> None:
+    """Scatter per metric, metric × metric rank-correlation heat map, Spearman bars with CIs."""
+    directions = {m: registry.get(m).higher_is_better for m in metric_names}
+    units = {m: registry.get(m).units for m in metric_names}
+    plots.scatter_grid(scores[metric_names], truth, target, directions, out / "scatter.png", units)
+    plots.correlation_heatmap(
+        stats.rank_correlation_matrix(scores[metric_names]),
+        out / "metric_correlations.png",
+        f"{title}: Spearman between metrics",
+    )
+    plots.spearman_bars(correlations, out / "spearman.png", f"{title}: Spearman with {target} (95% CI)")
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="correlate")
+def main(cfg: DictConfig) -> None:
+    """Entry point; bad config values end in a one-line error."""
+    try:
+        run(cfg)
+    except (ValueError, DataFileError) as err:
+        log.error("%s", err)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

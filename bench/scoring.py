@@ -1,0 +1,401 @@
+"""The scoring engine: every metric on every architecture, cached, resumable and shardable.
+
+A :class:`ScoringSetup` holds everything that changes a score besides the architecture and the
+metric (space, dataset, batch, data source, seeds, init, BN override). Its hash names a folder
+``<cache_root>/<space>/<dataset>/<setup_id>/`` holding ``setup.json`` and the scores:
+
+* ``scores.parquet``: the compacted table, one row per (arch_index, metric, version);
+* ``journal-<shard>.jsonl``: an append-only log written after every architecture (flushed and
+  fsynced), so Ctrl-C or a crash loses at most the architecture in flight. :meth:`ScoreStore.compact`
+  folds journals into ``scores.parquet`` atomically (temp file + rename) and removes them.
+
+Shards (``shard.index`` of ``shard.count``) write their own journals, so parallel runs never touch
+the same file; any later run reads all of them, which is the merge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from bench.batches import NUM_CLASSES, Batch, load_batch
+from bench.spaces.base import Space
+from metrics import registry
+from metrics.probe import Probe
+
+log = logging.getLogger(__name__)
+
+SCHEMA = {
+    "arch_index": "int64",
+    "metric": "str",
+    "version": "int64",
+    "value": "float64",
+    "seconds": "float64",
+    "error": "str",
+    "device": "str",
+}
+INITS = ("default", "kaiming_normal", "xavier_normal")
+
+
+@dataclass(frozen=True)
+class ScoringSetup:
+    """Everything besides (architecture, metric) that changes a score.
+
+    Attributes:
+        space: benchmark space name (``nb201``, ``nb101``).
+        dataset: dataset whose images, labels and classifier size are used.
+        batch_size: images in the mini-batch.
+        data: ``npz`` / ``native`` real images, ``noise`` or ``ones``.
+        sampling: ``random`` or ``balanced`` choice of the batch images.
+        seed: base seed of the batch draw and of every network's initialisation.
+        per_arch_batch: draw a fresh batch per architecture (as the official NB201 driver does)
+            instead of one fixed batch for all.
+        init: weight initialisation: PyTorch ``default``, ``kaiming_normal`` or ``xavier_normal``.
+        bn: ``declared`` (each metric's own BN mode) or ``train`` / ``bypass`` to force one.
+    """
+
+    space: str
+    dataset: str
+    batch_size: int = 64
+    data: str = "npz"
+    sampling: str = "random"
+    seed: int = 0
+    per_arch_batch: bool = False
+    init: str = "default"
+    bn: str = "declared"
+
+    def setup_id(self) -> str:
+        """Short stable hash of the setup (names the cache folder)."""
+        blob = json.dumps(dataclasses.asdict(self), sort_keys=True).encode()
+        return hashlib.sha1(blob).hexdigest()[:12]
+
+    def arch_seed(self, arch_index: int) -> int:
+        """Seed of one architecture's initialisation (and batch, if per-architecture)."""
+        return (self.seed * 1_000_003 + arch_index * 7919 + zlib.crc32(self.space.encode())) % (2**31)
+
+
+class ScoreStore:
+    """The on-disk score cache of one :class:`ScoringSetup`."""
+
+    def __init__(self, cache_root: Path, setup: ScoringSetup) -> None:
+        self.setup = setup
+        self.folder = Path(cache_root) / setup.space / setup.dataset / setup.setup_id()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        meta = self.folder / "setup.json"
+        if not meta.exists():
+            _atomic_write_bytes(meta, json.dumps(dataclasses.asdict(setup), indent=2).encode())
+
+    @property
+    def table_path(self) -> Path:
+        return self.folder / "scores.parquet"
+
+    def load(self) -> pd.DataFrame:
+        """All cached rows (compacted table + journals); the latest row wins per (arch, metric, version).
+
+        A corrupt or schema-mismatched file is reported in the log and ignored, never used.
+        """
+        frames = [self._read_table()] + [
+            self._read_journal(p) for p in sorted(self.folder.glob("journal-*.jsonl"))
+        ]
+        rows = (
+            pd.concat([f for f in frames if len(f)], ignore_index=True)
+            if any(len(f) for f in frames)
+            else None
+        )
+        if rows is None:
+            return _empty()
+        return rows.drop_duplicates(["arch_index", "metric", "version"], keep="last").reset_index(drop=True)
+
+    def _read_table(self) -> pd.DataFrame:
+        if not self.table_path.exists():
+            return _empty()
+        try:
+            table = pd.read_parquet(self.table_path)
+        except (OSError, ValueError) as err:
+            log.warning("ignoring corrupt score table %s: %s", self.table_path, err)
+            return _empty()
+        if list(table.columns) != list(SCHEMA):
+            log.warning(
+                "ignoring score table %s: columns %s != %s",
+                self.table_path,
+                list(table.columns),
+                list(SCHEMA),
+            )
+            return _empty()
+        return table
+
+    @staticmethod
+    def _read_journal(path: Path) -> pd.DataFrame:
+        records = []
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    log.warning("ignoring unreadable line %d of %s (interrupted write?)", number, path)
+                    continue
+                if not isinstance(record, dict) or sorted(record) != sorted(SCHEMA):
+                    log.warning("ignoring line %d of %s: fields do not match the schema", number, path)
+                    continue
+                records.append(record)
+        return _typed(pd.DataFrame.from_records(records, columns=list(SCHEMA))) if records else _empty()
+
+    @contextlib.contextmanager
+    def journal(self, shard: int) -> Iterator[Callable[[list[dict]], None]]:
+        """Yield ``append(rows)``, which writes rows durably to this shard's journal."""
+        path = self.folder / f"journal-{shard}.jsonl"
+        with path.open("a", encoding="utf-8") as handle:
+
+            def append(rows: list[dict]) -> None:
+                handle.write("".join(json.dumps(r, allow_nan=True) + "\n" for r in rows))
+                handle.flush()
+                os.fsync(handle.fileno())
+
+            yield append
+
+    def compact(self) -> None:
+        """Fold every journal into ``scores.parquet`` atomically, then delete the journals."""
+        journals = sorted(self.folder.glob("journal-*.jsonl"))
+        if not journals:
+            return
+        rows = self.load().sort_values(["metric", "arch_index"]).reset_index(drop=True)
+        tmp = self.table_path.with_suffix(f".tmp{os.getpid()}")
+        rows.to_parquet(tmp, index=False)
+        os.replace(tmp, self.table_path)
+        for path in journals:
+            path.unlink(missing_ok=True)
+
+
+def _empty() -> pd.DataFrame:
+    return _typed(pd.DataFrame({c: [] for c in SCHEMA}))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype({c: t for c, t in SCHEMA.items() if t != "str"})
+    for column in ("metric", "error", "device"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def initialise(net: nn.Module, scheme: str) -> nn.Module:
+    """Re-initialise Conv2d/Linear weights with ``scheme`` (``default`` leaves PyTorch's init)."""
+    if scheme not in INITS:
+        raise ValueError(f"unknown init {scheme!r}; valid choices: {', '.join(INITS)}")
+    if scheme == "default":
+        return net
+    for module in net.modules():
+        if isinstance(module, nn.Conv2d | nn.Linear):
+            if scheme == "kaiming_normal":
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            else:
+                nn.init.xavier_normal_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+    return net
+
+
+def missing_work(
+    cached: pd.DataFrame, indices: Sequence[int], metric_names: Sequence[str]
+) -> dict[int, list[str]]:
+    """For each index, the metrics (at their current version) not yet in ``cached``."""
+    versions = {name: registry.get(name).version for name in metric_names}
+    have = set(zip(cached["arch_index"], cached["metric"], cached["version"], strict=True))
+    todo: dict[int, list[str]] = {}
+    for index in indices:
+        names = [m for m in metric_names if (int(index), m, versions[m]) not in have]
+        if names:
+            todo[int(index)] = names
+    return todo
+
+
+def score_architectures(
+    space: Space,
+    indices: Sequence[int],
+    metric_names: Sequence[str],
+    store: ScoreStore,
+    batch_for: Callable[[int], Batch],
+    num_classes: int,
+    device: torch.device,
+    shard: int = 0,
+    progress: bool = True,
+) -> int:
+    """Compute every (index, metric) missing from ``store``; returns the number of architectures scored.
+
+    ``batch_for(arch_seed)`` returns the mini-batch for an architecture. Rows are journalled after
+    each architecture; on Ctrl-C the journal keeps everything finished so far.
+    """
+    setup = store.setup
+    todo = missing_work(store.load(), indices, metric_names)
+    if not todo:
+        return 0
+    bar = tqdm(
+        total=len(todo), desc=f"scoring {setup.space}/{setup.dataset}", unit="arch", disable=not progress
+    )
+    start = time.perf_counter()
+    with store.journal(shard) as append, bar:
+        for index, names in todo.items():
+            seed = setup.arch_seed(index)
+            torch.manual_seed(seed)
+            net = initialise(space.build(index, num_classes), setup.init).to(device)
+            probe = Probe(net, batch_for(seed), seed=seed, bn=None if setup.bn == "declared" else setup.bn)
+            results = registry.evaluate(names, probe)
+            append(
+                [
+                    {
+                        "arch_index": index,
+                        "metric": name,
+                        "version": registry.get(name).version,
+                        "value": float(result.value),
+                        "seconds": result.seconds,
+                        "error": result.error or "",
+                        "device": device.type,
+                    }
+                    for name, result in results.items()
+                ]
+            )
+            bar.update(1)
+    elapsed = time.perf_counter() - start
+    log.info("scored %d architectures in %.1f s (%.2f s/arch)", len(todo), elapsed, elapsed / len(todo))
+    return len(todo)
+
+
+def wide_scores(cached: pd.DataFrame, metric_names: Sequence[str]) -> pd.DataFrame:
+    """Long cache rows → one row per arch_index with ``<metric>``, ``<metric>_seconds``, ``<metric>_error``."""
+    versions = {name: registry.get(name).version for name in metric_names}
+    rows = cached[cached["metric"].isin(list(versions))]
+    rows = rows[rows["version"] == rows["metric"].map(versions)]
+    values = rows.pivot(index="arch_index", columns="metric", values="value")
+    seconds = rows.pivot(index="arch_index", columns="metric", values="seconds").add_suffix("_seconds")
+    errors = rows.pivot(index="arch_index", columns="metric", values="error").add_suffix("_error")
+    wide = pd.concat([values, seconds, errors], axis=1)
+    order = [c for m in metric_names for c in (m, f"{m}_seconds", f"{m}_error") if c in wide.columns]
+    return wide[order]
+
+
+def shard_slice(indices: Sequence[int], shard_index: int, shard_count: int) -> list[int]:
+    """The ``shard_index``-th of ``shard_count`` disjoint, interleaved slices of ``indices``."""
+    if shard_count < 1 or not 0 <= shard_index < shard_count:
+        raise ValueError(f"shard.index must be in 0..{shard_count - 1} and shard.count >= 1")
+    return list(np.asarray(indices)[shard_index::shard_count])
+
+
+def setup_from_config(space: str, dataset: str, scoring: Mapping[str, Any]) -> ScoringSetup:
+    """A :class:`ScoringSetup` from a config's ``scoring`` group (shared by bench.correlate and search.run)."""
+    if scoring["bn"] not in ("declared", "train", "bypass"):
+        raise ValueError(f"unknown scoring.bn {scoring['bn']!r}; valid choices: declared, train, bypass")
+    if scoring["init"] not in INITS:
+        raise ValueError(f"unknown scoring.init {scoring['init']!r}; valid choices: {', '.join(INITS)}")
+    return ScoringSetup(
+        space=space,
+        dataset=dataset,
+        batch_size=int(scoring["batch_size"]),
+        data=str(scoring["data"]),
+        sampling=str(scoring["sampling"]),
+        seed=int(scoring["seed"]),
+        per_arch_batch=bool(scoring["per_arch_batch"]),
+        init=str(scoring["init"]),
+        bn=str(scoring["bn"]),
+    )
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` → CUDA when available, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name not in ("cpu", "cuda"):
+        raise ValueError(f"unknown device {name!r}; valid choices: auto, cpu, cuda")
+    return torch.device(name)
+
+
+class ScoreEngine:
+    """Scores of one space × setup, served from the cache and computed on demand.
+
+    Args:
+        space: the benchmark space.
+        setup: the scoring setup (dataset, batch, seeds, ...).
+        cache_root: root folder of the score cache.
+        data_root: folder holding the image batches.
+        share_canonical: functionally identical cells share the score of their class representative.
+        device: where networks run.
+        progress: show a progress bar while scoring.
+    """
+
+    def __init__(
+        self,
+        space: Space,
+        setup: ScoringSetup,
+        cache_root: Path,
+        data_root: Path,
+        share_canonical: bool = True,
+        device: torch.device | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.space, self.setup = space, setup
+        self.store = ScoreStore(cache_root, setup)
+        self.share_canonical = share_canonical
+        self.device = device or torch.device("cpu")
+        self.progress = progress
+        self._data_root = data_root
+        self._batches: dict[int, Batch] = {}
+
+    def representative(self, index: int) -> int:
+        """The architecture whose score ``index`` uses."""
+        return self.space.canonical(index) if self.share_canonical else int(index)
+
+    def batch_for(self, arch_seed: int) -> Batch:
+        """One fixed batch (seeded by ``setup.seed``) or, if ``per_arch_batch``, a fresh draw per architecture."""
+        seed = arch_seed if self.setup.per_arch_batch else self.setup.seed
+        if seed not in self._batches:
+            s = self.setup
+            self._batches[seed] = load_batch(
+                s.dataset, self._data_root, s.batch_size, seed, s.data, s.sampling
+            )
+        return self._batches[seed]
+
+    def ensure(
+        self, indices: Sequence[int], metric_names: Sequence[str], shard: tuple[int, int] = (0, 1)
+    ) -> int:
+        """Score whatever is missing for ``indices`` (this shard's slice of their representatives)."""
+        todo = shard_slice(sorted({self.representative(i) for i in indices}), *shard)
+        return score_architectures(
+            self.space,
+            todo,
+            metric_names,
+            self.store,
+            self.batch_for,
+            NUM_CLASSES[self.setup.dataset],
+            self.device,
+            shard=shard[0],
+            progress=self.progress,
+        )
+
+    def table(self, indices: Sequence[int], metric_names: Sequence[str]) -> pd.DataFrame:
+        """Wide scores for ``indices`` (in order), each taken from its representative; all must be cached."""
+        wide = wide_scores(self.store.load(), metric_names)
+        reps = [self.representative(i) for i in indices]
+        missing = sorted(set(reps) - set(wide.index))
+        if missing:
+            raise RuntimeError(f"{len(missing)} architectures have no cached scores (e.g. {missing[:5]})")
+        return wide.loc[reps].set_axis(pd.Index([int(i) for i in indices], name="arch_index"))

@@ -1,0 +1,160 @@
+"""Hydra app: run searchers on a benchmark under one budget over many seeds.
+
+``python -m search.run algo=hnas space=nb201 dataset=cifar10 seeds=10 budget.queries=20 out_dir=DIR``
+
+Writes ``DIR/runs.csv`` (one row per algo × seed × search dataset), ``DIR/trajectory.csv`` (the
+incumbent after every query), ``DIR/summary.csv`` (mean ± std per algo) and ``DIR/anytime.png``, and
+updates the search leaderboard.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+import pandas as pd
+import torch
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from bench import leaderboard, plots
+from bench.benchmarks import Benchmark, open_benchmark
+from bench.paths import DataFileError, data_root
+from bench.scoring import ScoreEngine, resolve_device, setup_from_config
+from search.cached_scores import EngineScores
+from search.registry import SEARCHERS
+from search.results import run_search, summarize
+
+log = logging.getLogger("search.run")
+PROTOCOLS = ("transfer", "per_dataset")
+BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds"]
+
+
+def resolve_algos(selection: Any) -> list[str]:
+    """``all`` → every searcher; a name or list of names, checked."""
+    chosen = [selection] if isinstance(selection, str) else list(selection)
+    if chosen == ["all"]:
+        return list(SEARCHERS)
+    unknown = [a for a in chosen if a not in SEARCHERS]
+    if unknown:
+        raise ValueError(f"unknown algo {unknown[0]!r}; valid choices: all, {', '.join(SEARCHERS)}")
+    return chosen
+
+
+def search_datasets(cfg: DictConfig, benchmark: Benchmark) -> list[str]:
+    """The datasets whose validation signal drives a search under ``cfg.protocol``."""
+    if cfg.protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {cfg.protocol!r}; valid choices: {', '.join(PROTOCOLS)}")
+    available = benchmark.truth.datasets()
+    if cfg.protocol == "per_dataset":
+        return list(available)
+    if cfg.dataset not in available:
+        raise ValueError(
+            f"unknown dataset {cfg.dataset!r} for {cfg.space}; valid choices: {', '.join(available)}"
+        )
+    return [cfg.dataset]
+
+
+def algo_params(cfg: DictConfig, algo: str, single: bool) -> dict[str, Any]:
+    """Per-searcher defaults from ``algo_params``, overridden by ``params`` when one algo runs alone."""
+    defaults = cfg.algo_params.get(algo)
+    params = dict(OmegaConf.to_object(defaults)) if defaults is not None else {}
+    if single:
+        params.update(OmegaConf.to_object(cfg.params) or {})
+    return params
+
+
+def needed_metrics(params: dict[str, Any]) -> list[str]:
+    """The training-free metrics a searcher with ``params`` reads."""
+    return [params[k] for k in ("metric", "condnum_metric") if k in params]
+
+
+def run(cfg: DictConfig) -> Path:
+    benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
+    algos = resolve_algos(OmegaConf.to_object(cfg.algo) if OmegaConf.is_list(cfg.algo) else cfg.algo)
+    datasets = search_datasets(cfg, benchmark)
+    if cfg.scoring.threads:
+        torch.set_num_threads(int(cfg.scoring.threads))
+    seeds = range(int(cfg.seed_offset), int(cfg.seed_offset) + int(cfg.seeds))
+    max_queries, max_seconds = cfg.budget.queries, cfg.budget.seconds
+    runs, trajectories = [], []
+    jobs = [(d, a, s) for d in datasets for a in algos for s in seeds]
+    for dataset, algo, seed in tqdm(jobs, desc="searches", unit="run", disable=not cfg.progress):
+        params = algo_params(cfg, algo, single=len(algos) == 1)
+        engine = ScoreEngine(
+            benchmark.space,
+            setup_from_config(cfg.space, dataset, cfg.scoring),
+            Path(cfg.cache_dir),
+            data_root(cfg.data_root),
+            bool(cfg.scoring.share_canonical),
+            resolve_device(cfg.scoring.device),
+            progress=bool(cfg.progress),
+        )
+        row, trajectory = run_search(
+            algo,
+            benchmark.space,
+            benchmark.truth,
+            dataset,
+            EngineScores(engine, needed_metrics(params)),
+            seed,
+            max_queries,
+            max_seconds,
+            params,
+        )
+        runs.append(row)
+        trajectories.extend(trajectory)
+    return write_outputs(cfg, pd.DataFrame(runs), pd.DataFrame(trajectories))
+
+
+def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame) -> Path:
+    """runs.csv, trajectory.csv, summary.csv, anytime.png and the leaderboard rows."""
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(out / "runs.csv", index=False)
+    trajectory.to_csv(out / "trajectory.csv", index=False)
+    summary = summarize(runs, by=("dataset", "algo"))
+    summary.to_csv(out / "summary.csv", index=False)
+    for dataset, part in trajectory.groupby("dataset"):
+        curve = part.rename(columns={"incumbent_test_acc": "test_acc"})
+        name = "anytime.png" if trajectory["dataset"].nunique() == 1 else f"anytime_{dataset}.png"
+        plots.anytime_plot(
+            curve[["algo", "seed", "simulated_seconds", "test_acc"]],
+            out / name,
+            f"{cfg.space} {dataset}: incumbent test accuracy vs. simulated training time",
+        )
+    board = summary.assign(
+        space=cfg.space, protocol=cfg.protocol, max_queries=cfg.budget.queries, max_seconds=cfg.budget.seconds
+    )
+    merged = leaderboard.merge_rows(
+        Path(cfg.leaderboard), board[BOARD_KEY + [c for c in board if c not in BOARD_KEY]], BOARD_KEY
+    )
+    leaderboard.atomic_csv(merged, Path(cfg.leaderboard))
+    for item in summary.to_dict("records"):
+        dataset = item["dataset"]
+        log.info(
+            "%s on %s: test %.2f ± %.2f %% over %d seeds, %.0f simulated s",
+            item["algo"],
+            dataset,
+            item[f"test_acc_{dataset}_mean"],
+            item[f"test_acc_{dataset}_std"],
+            item["n_runs"],
+            item["simulated_seconds_mean"],
+        )
+    return out
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="search")
+def main(cfg: DictConfig) -> None:
+    """Entry point; bad config values end in a one-line error."""
+    try:
+        run(cfg)
+    except (ValueError, DataFileError) as err:
+        log.error("%s", err)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Score cache: hits and misses, resume after a killed run, shards merging to the single-run result."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench.scoring import ScoreStore, ScoringSetup, missing_work, shard_slice
+
+REPO = Path(__file__).resolve().parent.parent
+METRICS = "[params,synflow,grad_norm]"
+
+
+def correlate(tmp: Path, *args: str, cache: str = "cache") -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "bench.correlate", "space=nb201", "dataset=cifar10", "sample=12", "seed=1",
+        f"metrics={METRICS}", f"out_dir={tmp / 'out'}", f"cache_dir={tmp / cache}",
+        f"leaderboard={tmp / 'board.csv'}", "scoring.threads=1", "progress=false", "stats.bootstrap=50",
+        f"hydra.run.dir={tmp / 'hydra'}", *args,
+    ]
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(process: subprocess.Popen) -> str:
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    return output
+
+
+def scores(tmp: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(tmp / "out" / "scores.parquet").set_index("arch_index")
+    return frame[[c for c in frame.columns if c in ("params", "synflow", "grad_norm")]]
+
+
+def journal_lines(cache: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in cache.rglob("journal-*.jsonl"))
+
+
+def test_resume_after_kill_and_cache_hits(tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    finish(correlate(reference))
+    killed = tmp_path / "killed"
+    process = correlate(killed)
+    deadline = time.time() + 120
+    while journal_lines(killed / "cache") < 3 * 4 and time.time() < deadline:  # 4 archs × 3 metrics journalled
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = journal_lines(killed / "cache")
+    assert 0 < done_before < 3 * 12, "the run must be killed part-way"
+    finish(correlate(killed))
+    pd.testing.assert_frame_equal(scores(killed), scores(reference))
+    # A third run finds everything cached and scores nothing.
+    store_files = list((killed / "cache").rglob("scores.parquet"))
+    assert len(store_files) == 1
+    before = store_files[0].stat().st_mtime_ns
+    finish(correlate(killed))
+    assert store_files[0].stat().st_mtime_ns == before
+    assert not list((killed / "cache").rglob("journal-*.jsonl"))
+
+
+def test_shards_merge_to_the_single_run(tmp_path: Path) -> None:
+    single = tmp_path / "single"
+    finish(correlate(single))
+    sharded = tmp_path / "sharded"
+    for index in (0, 1):
+        finish(correlate(sharded, f"shard.index={index}", "shard.count=2"))
+    assert not (sharded / "out").exists()  # shard runs only score
+    finish(correlate(sharded))
+    pd.testing.assert_frame_equal(scores(sharded), scores(single))
+
+
+def test_corrupt_table_and_torn_journal_are_reported_and_ignored(tmp_path: Path, caplog) -> None:
+    store = ScoreStore(tmp_path, ScoringSetup(space="nb201", dataset="cifar10"))
+    row = {"arch_index": 3, "metric": "params", "version": 1, "value": 1.5, "seconds": 0.1, "error": "", "device": "cpu"}
+    journal = store.folder / "journal-0.jsonl"
+    journal.write_text(json.dumps(row) + "\n" + '{"arch_index": 4, "met')
+    store.table_path.write_bytes(b"not a parquet file")
+    loaded = store.load()
+    assert loaded["arch_index"].tolist() == [3]
+    assert "corrupt score table" in caplog.text and "unreadable line 2" in caplog.text
+
+
+def test_missing_work_and_setup_ids() -> None:
+    cached = pd.DataFrame(
+        {"arch_index": [1, 1, 2], "metric": ["params", "synflow", "params"], "version": [1, 1, 1],
+         "value": [0.0] * 3, "seconds": [0.0] * 3, "error": [""] * 3, "device": ["cpu"] * 3}
+    )
+    assert missing_work(cached, [1, 2, 3], ["params", "synflow"]) == {2: ["synflow"], 3: ["params", "synflow"]}
+    base = ScoringSetup(space="nb201", dataset="cifar10")
+    assert base.setup_id() == ScoringSetup(space="nb201", dataset="cifar10").setup_id()
+    assert base.setup_id() != ScoringSetup(space="nb201", dataset="cifar10", batch_size=32).setup_id()
+    assert base.arch_seed(5) != base.arch_seed(6)
+
+
+def test_shard_slices_are_disjoint_and_cover() -> None:
+    items = list(range(17))
+    parts = [shard_slice(items, i, 3) for i in range(3)]
+    assert sorted(sum(parts, [])) == items
+    with pytest.raises(ValueError, match="shard.index"):
+        shard_slice(items, 3, 3)
