@@ -3,4 +3,4 @@
 Importing :mod:`metrics` registers every metric module, so ``metrics.registry.names()`` lists them all.
 """
 
-from metrics import registry as registry  # noqa: F401  (re-exported)
+from metrics import registry as registry

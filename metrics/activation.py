@@ -14,25 +14,13 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import nn
 
-from metrics.probe import Probe
+from metrics.probe import Probe, logits
 from metrics.registry import metric
 
 Hook = Callable[[nn.Module, tuple[object, ...], object], None]
 
 EPE_EPSILON = 1e-5  # the ``k`` added to |correlation| before the log in EPE-NAS
 EPE_MANY_CLASSES = 100  # above this many logits EPE-NAS switches to its pairwise-difference form
-
-
-def as_logits(output: object) -> torch.Tensor:
-    """The logits of a network's output: the tensor itself, or the last element of a tuple/list.
-
-    xautodl-style networks return ``(features, logits)``; the project's networks return logits.
-    """
-    if isinstance(output, tuple | list):
-        output = output[-1]
-    if not isinstance(output, torch.Tensor):
-        raise TypeError(f"network output is {type(output).__name__}, expected a logits tensor")
-    return output
 
 
 @contextlib.contextmanager
@@ -194,9 +182,9 @@ def linear_regions(probe: Probe) -> float:
 def input_jacobians(net: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, int]:
     """Per-sample gradient of the summed logits w.r.t. the input, flattened (N × D, float64), and #logits."""
     x = inputs.detach().clone().requires_grad_(True)
-    logits = as_logits(net(x))
-    (grad,) = torch.autograd.grad(logits, x, grad_outputs=torch.ones_like(logits))
-    return grad.reshape(x.shape[0], -1).to(torch.float64), int(logits.shape[-1])
+    out = logits(net(x))
+    (grad,) = torch.autograd.grad(out, x, grad_outputs=torch.ones_like(out))
+    return grad.reshape(x.shape[0], -1).to(torch.float64), int(out.shape[-1])
 
 
 def class_correlation_scores(jacobians: torch.Tensor, labels: torch.Tensor, num_logits: int) -> list[float]:

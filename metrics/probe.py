@@ -1,8 +1,9 @@
 """What a metric sees: one network, one mini-batch, a seed, private network copies and shared passes.
 
 The caller's network is never mutated: a metric asks the probe for a private copy configured as its
-spec says (BatchNorm kept or bypassed, float32 or float64). Passes that several metrics need (for
-example one cross-entropy forward/backward) are computed once per probe and cached here.
+spec says (BatchNorm kept or bypassed, float32 or float64). Passes that several metrics need are
+computed once per probe and cached here: :meth:`Probe.cross_entropy_pass` serves grad_norm, snip,
+plain, fisher, nasi and the first gradient of GraSP.
 """
 
 from __future__ import annotations
@@ -10,12 +11,21 @@ from __future__ import annotations
 import contextlib
 import copy
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from bench.batches import Batch
+
+T = TypeVar("T")
+BNOverride = Literal["train", "bypass"]
+
+PRUNABLE = (nn.Conv2d, nn.Linear)
+"""The layer types whose weights the pruning-at-init metrics (foresight) score."""
 
 
 def bypass_batchnorm(net: nn.Module) -> nn.Module:
@@ -27,6 +37,141 @@ def bypass_batchnorm(net: nn.Module) -> nn.Module:
     return net
 
 
+def prunable_layers(net: nn.Module) -> list[tuple[str, nn.Module]]:
+    """Every ``nn.Conv2d`` / ``nn.Linear`` of ``net`` with its qualified name, in ``net.modules()`` order."""
+    return [(name, module) for name, module in net.named_modules() if isinstance(module, PRUNABLE)]
+
+
+def logits(output: object) -> torch.Tensor:
+    """The logits of a network output: the tensor itself, or the last element of a tuple/list.
+
+    xautodl-style networks return ``(features, logits)``; the project's networks return logits.
+    """
+    if isinstance(output, tuple | list):
+        output = output[-1]
+    if not isinstance(output, torch.Tensor):
+        raise TypeError(f"network output is {type(output).__name__}, expected a logits tensor")
+    return output
+
+
+@dataclass(frozen=True)
+class LayerCall:
+    """One forward call of a hooked layer: its ``index`` in the hooked list, first input and output."""
+
+    index: int
+    inputs: torch.Tensor
+    output: torch.Tensor
+    version: int
+
+    @property
+    def modified_in_place(self) -> bool:
+        """Whether the output was modified in place after the call (e.g. by ``ReLU(inplace=True)``).
+
+        Its value and its gradient are then no longer those of the layer output.
+        """
+        return self.output._version != self.version
+
+
+@contextlib.contextmanager
+def record_calls(modules: Sequence[nn.Module]) -> Iterator[list[LayerCall]]:
+    """Record every forward call of ``modules`` (input and output, graph kept) while the block runs.
+
+    The forward hooks are removed when the block exits, whatever happens inside it.
+    """
+    calls: list[LayerCall] = []
+
+    def hook_for(index: int) -> Callable[[nn.Module, tuple[object, ...], object], None]:
+        def hook(module: nn.Module, args: tuple[object, ...], output: object) -> None:
+            if not isinstance(output, torch.Tensor) or not isinstance(args[0], torch.Tensor):
+                raise TypeError(f"{type(module).__name__} call without a tensor input/output")
+            calls.append(LayerCall(index, args[0], output, output._version))
+
+        return hook
+
+    handles = [module.register_forward_hook(hook_for(i)) for i, module in enumerate(modules)]
+    try:
+        yield calls
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+@dataclass(frozen=True)
+class LayerGradient:
+    """One Conv2d/Linear layer after the cross-entropy pass.
+
+    Attributes:
+        name: qualified module name in the network.
+        weight: the layer weight (detached).
+        grad: dL/dW of the mean cross-entropy L; ``None`` if the layer gets no gradient.
+        channel_products: per forward call, an (N, C_out) tensor: for each sample and output
+            channel, the sum over spatial positions of (layer output ⊙ dL/d output). Empty if the
+            layer never ran or its output does not reach the loss.
+        output_modified_in_place: a call's output was overwritten in place by a later op, so
+            ``channel_products`` are not available for this layer.
+    """
+
+    name: str
+    weight: torch.Tensor
+    grad: torch.Tensor | None
+    channel_products: tuple[torch.Tensor, ...]
+    output_modified_in_place: bool
+
+
+@dataclass(frozen=True)
+class CrossEntropyPass:
+    """One forward/backward of the mean cross-entropy on a private float32 copy, BatchNorm in train mode.
+
+    (A ``bn="bypass"`` override of the probe bypasses BatchNorm here too.)
+
+    Attributes:
+        layers: every Conv2d/Linear layer, in ``net.modules()`` order.
+        parameter_grads: dL/dθ of every parameter that gets a gradient, in ``net.parameters()`` order.
+        loss: the mean cross-entropy value (nats).
+    """
+
+    layers: tuple[LayerGradient, ...]
+    parameter_grads: tuple[torch.Tensor, ...]
+    loss: float
+
+
+def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> CrossEntropyPass:
+    """Run one mean cross-entropy forward/backward on ``net`` (a private copy: it is modified).
+
+    Uses ``torch.autograd.grad`` (no ``.grad`` fields) with respect to every parameter and every
+    Conv2d/Linear output; the layer outputs are captured with forward hooks removed after use.
+    Outputs overwritten in place later in the forward pass are left out (flagged per layer).
+    """
+    params = list(net.parameters())
+    for param in params:
+        param.requires_grad_(True)
+    layers = prunable_layers(net)
+    with record_calls([module for _, module in layers]) as calls:
+        loss = F.cross_entropy(logits(net(inputs)), labels)
+    intact = [call for call in calls if not call.modified_in_place]
+    grads = torch.autograd.grad(loss, params + [call.output for call in intact], allow_unused=True)
+    param_grads, output_grads = grads[: len(params)], grads[len(params) :]
+    grad_of = {id(param): grad for param, grad in zip(params, param_grads, strict=True)}
+    products: list[list[torch.Tensor]] = [[] for _ in layers]
+    for call, output_grad in zip(intact, output_grads, strict=True):
+        if output_grad is not None:
+            product = call.output.detach() * output_grad
+            if product.dim() > 2:
+                product = product.sum(dim=tuple(range(2, product.dim())))
+            products[call.index].append(product)
+    modified = {call.index for call in calls if call.modified_in_place}
+    return CrossEntropyPass(
+        layers=tuple(
+            LayerGradient(
+                name, module.weight.detach(), grad_of[id(module.weight)], tuple(products[i]), i in modified
+            )
+            for i, (name, module) in enumerate(layers)
+        ),
+        parameter_grads=tuple(grad for grad in param_grads if grad is not None),
+        loss=float(loss.detach()),
+    )
+
+
 class Probe:
     """One network and one batch, as seen by the metrics.
 
@@ -35,12 +180,17 @@ class Probe:
         batch: the mini-batch of images and labels.
         seed: base seed; each metric runs under ``torch.manual_seed`` derived from it and the metric
             name, so a metric's value does not depend on which other metrics ran before it.
+        bn: ``None`` to let each metric choose (its declared BN mode), or ``train`` / ``bypass`` to
+            force every private copy to keep BatchNorm (batch statistics) or replace it by identity.
     """
 
-    def __init__(self, net: nn.Module, batch: Batch, seed: int = 0) -> None:
+    def __init__(self, net: nn.Module, batch: Batch, seed: int = 0, bn: BNOverride | None = None) -> None:
+        if bn not in (None, "train", "bypass"):
+            raise ValueError(f"unknown bn override {bn!r}; valid choices: None, train, bypass")
         self._net = net
         self.batch = batch
         self.seed = seed
+        self.bn_override = bn
         self._shared: dict[str, object] = {}
 
     @property
@@ -48,9 +198,13 @@ class Probe:
         return next(self._net.parameters()).device
 
     def copy(self, bn: bool = True, dtype: torch.dtype = torch.float32) -> nn.Module:
-        """A fresh deep copy of the network in train mode, with BatchNorm kept or bypassed, in ``dtype``."""
+        """A fresh deep copy of the network in train mode, with BatchNorm kept or bypassed, in ``dtype``.
+
+        A ``bn`` override given to the probe takes precedence over the ``bn`` argument.
+        """
+        keep_bn = bn if self.bn_override is None else self.bn_override == "train"
         net = copy.deepcopy(self._net)
-        if not bn:
+        if not keep_bn:
             bypass_batchnorm(net)
         return net.to(dtype=dtype).train()
 
@@ -71,3 +225,16 @@ class Probe:
             yield
         finally:
             torch.random.set_rng_state(state)
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per probe and ``key`` (under a seed fixed by ``key``), then the cached value."""
+        if key not in self._shared:
+            with self.seeded(key):
+                self._shared[key] = compute()
+        return self._shared[key]  # type: ignore[return-value]
+
+    def cross_entropy_pass(self) -> CrossEntropyPass:
+        """The shared mean cross-entropy forward/backward (BN kept, float32), computed once."""
+        return self.shared(
+            "cross_entropy_pass", lambda: cross_entropy_pass(self.copy(bn=True), self.inputs(), self.labels())
+        )

@@ -25,7 +25,9 @@ Needs = Literal["labels", "data", "none"]
 BNMode = Literal["train", "bypass"]
 DType = Literal["float32", "float64"]
 
-NAN_POLICY = "a failure or a NaN/inf value is stored as NaN with a reason; NaNs are excluded from correlations"
+NAN_POLICY = (
+    "a failure or a NaN/inf value is stored as NaN with a reason; NaNs are excluded from correlations"
+)
 
 
 @dataclass(frozen=True)

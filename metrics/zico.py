@@ -8,8 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from metrics.activation import as_logits
-from metrics.probe import Probe
+from metrics.probe import Probe, logits
 from metrics.registry import metric
 
 ZICO_SPLITS = 2  # the official search uses two mini-batches (``--maxbatch 2``)
@@ -36,7 +35,7 @@ def split_gradients(
     gradients: dict[str, list[torch.Tensor]] = {name: [] for name, _ in layers}
     for start, end in split_bounds(inputs.shape[0], splits):
         net.zero_grad(set_to_none=True)
-        F.cross_entropy(as_logits(net(inputs[start:end])), labels[start:end]).backward()
+        F.cross_entropy(logits(net(inputs[start:end])), labels[start:end]).backward()
         for name, module in layers:
             if module.weight.grad is not None:
                 gradients[name].append(module.weight.grad.detach().reshape(-1).to(torch.float64))

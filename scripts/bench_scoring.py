@@ -55,7 +55,9 @@ def run(threads: int, out: Path) -> pd.DataFrame:
         torch.manual_seed(index)
         net = benchmark.space.build(index, 10).to(device)
         row: dict[str, float | int | str] = {"arch_index": index}
-        row["forward_backward"] = forward_backward_seconds(net, batch.images.to(device), batch.labels.to(device))
+        row["forward_backward"] = forward_backward_seconds(
+            net, batch.images.to(device), batch.labels.to(device)
+        )
         for name in everything:
             row[name] = registry.evaluate([name], Probe(net, batch, seed=index))[name].seconds
         for label, names in (("classic_six_together", CLASSIC_SIX), ("all_metrics_together", everything)):
@@ -63,8 +65,11 @@ def run(threads: int, out: Path) -> pd.DataFrame:
             registry.evaluate(names, Probe(net, batch, seed=index))
             row[label] = time.perf_counter() - start
         rows.append(row)
-        print(f"[{position + 1}/{NUM_ARCHS}] arch {index}: six {row['classic_six_together']:.2f} s, "
-              f"all {row['all_metrics_together']:.2f} s, fwd+bwd {row['forward_backward']:.2f} s", flush=True)
+        print(
+            f"[{position + 1}/{NUM_ARCHS}] arch {index}: six {row['classic_six_together']:.2f} s, "
+            f"all {row['all_metrics_together']:.2f} s, fwd+bwd {row['forward_backward']:.2f} s",
+            flush=True,
+        )
     per_arch = pd.DataFrame(rows)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = pd.DataFrame(

@@ -21,10 +21,22 @@ METRICS = "[params,synflow,grad_norm]"
 
 def correlate(tmp: Path, *args: str, cache: str = "cache") -> subprocess.Popen:
     command = [
-        sys.executable, "-m", "bench.correlate", "space=nb201", "dataset=cifar10", "sample=12", "seed=1",
-        f"metrics={METRICS}", f"out_dir={tmp / 'out'}", f"cache_dir={tmp / cache}",
-        f"leaderboard={tmp / 'board.csv'}", "scoring.threads=1", "progress=false", "stats.bootstrap=50",
-        f"hydra.run.dir={tmp / 'hydra'}", *args,
+        sys.executable,
+        "-m",
+        "bench.correlate",
+        "space=nb201",
+        "dataset=cifar10",
+        "sample=12",
+        "seed=1",
+        f"metrics={METRICS}",
+        f"out_dir={tmp / 'out'}",
+        f"cache_dir={tmp / cache}",
+        f"leaderboard={tmp / 'board.csv'}",
+        "scoring.threads=1",
+        "progress=false",
+        "stats.bootstrap=50",
+        f"hydra.run.dir={tmp / 'hydra'}",
+        *args,
     ]
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -50,7 +62,9 @@ def test_resume_after_kill_and_cache_hits(tmp_path: Path) -> None:
     killed = tmp_path / "killed"
     process = correlate(killed)
     deadline = time.time() + 120
-    while journal_lines(killed / "cache") < 3 * 4 and time.time() < deadline:  # 4 archs × 3 metrics journalled
+    while (
+        journal_lines(killed / "cache") < 3 * 4 and time.time() < deadline
+    ):  # 4 archs × 3 metrics journalled
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
@@ -80,7 +94,15 @@ def test_shards_merge_to_the_single_run(tmp_path: Path) -> None:
 
 def test_corrupt_table_and_torn_journal_are_reported_and_ignored(tmp_path: Path, caplog) -> None:
     store = ScoreStore(tmp_path, ScoringSetup(space="nb201", dataset="cifar10"))
-    row = {"arch_index": 3, "metric": "params", "version": 1, "value": 1.5, "seconds": 0.1, "error": "", "device": "cpu"}
+    row = {
+        "arch_index": 3,
+        "metric": "params",
+        "version": 1,
+        "value": 1.5,
+        "seconds": 0.1,
+        "error": "",
+        "device": "cpu",
+    }
     journal = store.folder / "journal-0.jsonl"
     journal.write_text(json.dumps(row) + "\n" + '{"arch_index": 4, "met')
     store.table_path.write_bytes(b"not a parquet file")
@@ -91,10 +113,20 @@ def test_corrupt_table_and_torn_journal_are_reported_and_ignored(tmp_path: Path,
 
 def test_missing_work_and_setup_ids() -> None:
     cached = pd.DataFrame(
-        {"arch_index": [1, 1, 2], "metric": ["params", "synflow", "params"], "version": [1, 1, 1],
-         "value": [0.0] * 3, "seconds": [0.0] * 3, "error": [""] * 3, "device": ["cpu"] * 3}
+        {
+            "arch_index": [1, 1, 2],
+            "metric": ["params", "synflow", "params"],
+            "version": [1, 1, 1],
+            "value": [0.0] * 3,
+            "seconds": [0.0] * 3,
+            "error": [""] * 3,
+            "device": ["cpu"] * 3,
+        }
     )
-    assert missing_work(cached, [1, 2, 3], ["params", "synflow"]) == {2: ["synflow"], 3: ["params", "synflow"]}
+    assert missing_work(cached, [1, 2, 3], ["params", "synflow"]) == {
+        2: ["synflow"],
+        3: ["params", "synflow"],
+    }
     base = ScoringSetup(space="nb201", dataset="cifar10")
     assert base.setup_id() == ScoringSetup(space="nb201", dataset="cifar10").setup_id()
     assert base.setup_id() != ScoringSetup(space="nb201", dataset="cifar10", batch_size=32).setup_id()
@@ -104,6 +136,6 @@ def test_missing_work_and_setup_ids() -> None:
 def test_shard_slices_are_disjoint_and_cover() -> None:
     items = list(range(17))
     parts = [shard_slice(items, i, 3) for i in range(3)]
-    assert sorted(sum(parts, [])) == items
-    with pytest.raises(ValueError, match="shard.index"):
+    assert sorted(i for part in parts for i in part) == items
+    with pytest.raises(ValueError, match=r"shard\.index"):
         shard_slice(items, 3, 3)

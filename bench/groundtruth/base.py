@@ -34,5 +34,7 @@ def column(truth: GroundTruth, dataset: str, name: str) -> pd.Series:
     frame = truth.frame(dataset)
     if name not in frame.columns:
         choices = ", ".join(c for c in frame.columns if c != "arch_str")
-        raise ValueError(f"unknown ground-truth column {name!r} for {truth.space}/{dataset}; valid: {choices}")
+        raise ValueError(
+            f"unknown ground-truth column {name!r} for {truth.space}/{dataset}; valid: {choices}"
+        )
     return frame[name]

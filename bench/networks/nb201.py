@@ -65,7 +65,9 @@ class Cell(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         nodes = [x]
         for dst in (1, 2, 3):
-            terms = [op(nodes[src]) for (d, src), op in zip(self.EDGES, self.edge_ops, strict=True) if d == dst]
+            terms = [
+                op(nodes[src]) for (d, src), op in zip(self.EDGES, self.edge_ops, strict=True) if d == dst
+            ]
             nodes.append(torch.stack(terms).sum(dim=0) if len(terms) > 1 else terms[0])
         return nodes[3]
 

@@ -36,7 +36,9 @@ def parse(arch_str: str) -> Arch:
     ops: list[str] = []
     for target, node in enumerate(nodes, start=1):
         if not (node.startswith("|") and node.endswith("|")):
-            raise ValueError(f"malformed NB201 arch string {arch_str!r}: node {node!r} must be wrapped in '|'")
+            raise ValueError(
+                f"malformed NB201 arch string {arch_str!r}: node {node!r} must be wrapped in '|'"
+            )
         found = _NODE.findall(node)
         rebuilt = "".join(f"|{op}~{src}" for op, src in found) + "|"
         if rebuilt != node or len(found) != target:
@@ -46,9 +48,13 @@ def parse(arch_str: str) -> Arch:
             )
         for source, (op, src) in enumerate(found):
             if int(src) != source:
-                raise ValueError(f"malformed NB201 arch string {arch_str!r}: node {target} input {src} out of order")
+                raise ValueError(
+                    f"malformed NB201 arch string {arch_str!r}: node {target} input {src} out of order"
+                )
             if op not in OPS:
-                raise ValueError(f"unknown op {op!r} in NB201 arch string {arch_str!r}; valid ops: {', '.join(OPS)}")
+                raise ValueError(
+                    f"unknown op {op!r} in NB201 arch string {arch_str!r}; valid ops: {', '.join(OPS)}"
+                )
             ops.append(op)
     return tuple(ops)  # type: ignore[return-value]
 
