@@ -27,3 +27,7 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+.PHONY: bench
+bench: install  ## scoring speed benchmark → results/bench/scoring.csv (not a test)
+	$(BIN)/python scripts/bench_scoring.py --threads 2
