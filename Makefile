@@ -31,3 +31,11 @@ clean:
 .PHONY: bench
 bench: install  ## scoring speed benchmark → results/bench/scoring.csv (not a test)
 	$(BIN)/python scripts/bench_scoring.py --threads 2
+
+.PHONY: data
+data: install  ## official CIFAR-10/100 + NAS-Bench-101 files → ./data (or $NASBENCH_DATA); see bench/download.py
+	$(BIN)/python -m bench.download --dest "$${NASBENCH_DATA:-data}"
+
+.PHONY: update-reference
+update-reference: install  ## recompute results/reference/*.csv (regression references); review the diff
+	$(BIN)/python -m bench.reference update
