@@ -5,7 +5,7 @@ metric (space, dataset, batch, data source, seeds, init, BN override). Its hash 
 ``<cache_root>/<space>/<dataset>/<setup_id>/`` holding ``setup.json`` and the scores:
 
 * ``scores.parquet``: the compacted table, one row per (arch_index, metric, version);
-* ``journal-<shard>.jsonl``: an append-only log written after every architecture (flushed and
+* ``journal-<shard>-<pid>.jsonl``: an append-only log written after every architecture (flushed and
   fsynced), so Ctrl-C or a crash loses at most the architecture in flight. :meth:`ScoreStore.compact`
   folds journals into ``scores.parquet`` atomically (temp file + rename) and removes them.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import logging
@@ -158,9 +159,14 @@ class ScoreStore:
 
     @contextlib.contextmanager
     def journal(self, shard: int) -> Iterator[Callable[[list[dict]], None]]:
-        """Yield ``append(rows)``, which writes rows durably to this shard's journal."""
-        path = self.folder / f"journal-{shard}.jsonl"
+        """Yield ``append(rows)``, which writes rows durably to a journal of this shard and process.
+
+        The writer holds an exclusive ``flock`` on its journal while it is open, so a concurrent
+        :meth:`compact` leaves the journal alone.
+        """
+        path = self.folder / f"journal-{shard}-{os.getpid()}.jsonl"
         with path.open("a", encoding="utf-8") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
 
             def append(rows: list[dict]) -> None:
                 handle.write("".join(json.dumps(r, allow_nan=True) + "\n" for r in rows))
@@ -170,16 +176,24 @@ class ScoreStore:
             yield append
 
     def compact(self) -> None:
-        """Fold every journal into ``scores.parquet`` atomically, then delete the journals."""
-        journals = sorted(self.folder.glob("journal-*.jsonl"))
-        if not journals:
-            return
-        rows = self.load().sort_values(["metric", "arch_index"]).reset_index(drop=True)
-        tmp = self.table_path.with_suffix(f".tmp{os.getpid()}")
-        rows.to_parquet(tmp, index=False)
-        os.replace(tmp, self.table_path)
-        for path in journals:
-            path.unlink(missing_ok=True)
+        """Fold the journals no live writer holds into ``scores.parquet`` atomically, then delete them."""
+        with contextlib.ExitStack() as stack:
+            idle = []
+            for path in sorted(self.folder.glob("journal-*.jsonl")):
+                handle = stack.enter_context(path.open("a", encoding="utf-8"))
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a running scorer is still appending to it; a later compaction takes it
+                idle.append(path)
+            if not idle:
+                return
+            rows = self.load().sort_values(["metric", "arch_index"]).reset_index(drop=True)
+            tmp = self.table_path.with_suffix(f".tmp{os.getpid()}")
+            rows.to_parquet(tmp, index=False)
+            os.replace(tmp, self.table_path)
+            for path in idle:
+                path.unlink(missing_ok=True)
 
 
 def _empty() -> pd.DataFrame:

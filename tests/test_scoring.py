@@ -139,3 +139,24 @@ def test_shard_slices_are_disjoint_and_cover() -> None:
     assert sorted(i for part in parts for i in part) == items
     with pytest.raises(ValueError, match=r"shard\.index"):
         shard_slice(items, 3, 3)
+
+
+def test_compact_leaves_a_journal_that_is_being_written(tmp_path: Path) -> None:
+    store = ScoreStore(tmp_path, ScoringSetup(space="nb201", dataset="cifar10"))
+    row = {
+        "arch_index": 1,
+        "metric": "params",
+        "version": 1,
+        "value": 0.5,
+        "seconds": 0.1,
+        "error": "",
+        "device": "cpu",
+    }
+    with store.journal(0) as append:
+        append([row])
+        store.compact()  # the live journal is locked: nothing to fold yet
+        assert len(list(store.folder.glob("journal-*.jsonl"))) == 1
+        assert store.load()["arch_index"].tolist() == [1]  # but its rows are readable
+    store.compact()
+    assert not list(store.folder.glob("journal-*.jsonl"))
+    assert store.load()["arch_index"].tolist() == [1]
