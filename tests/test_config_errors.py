@@ -1,0 +1,52 @@
+"""Bad config values end in one clear error naming the valid choices (bench.correlate and search.run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from bench import correlate
+from search import run as search_run
+
+CONF = str(Path(__file__).resolve().parent.parent / "conf")
+
+
+def config(name: str, overrides: list[str]):
+    with initialize_config_dir(config_dir=CONF, version_base="1.3"):
+        return compose(config_name=name, overrides=overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["metrics=[synflow,foo]"], "unknown metric 'foo'; valid choices: all, "),
+        (["dataset=imagenet"], "unknown dataset 'imagenet'; valid choices: cifar10, cifar100, ImageNet16-120"),
+        (["sample=20000"], "sample=20000 is outside 1..15625"),
+        (["space=nb301"], "unknown space 'nb301'; valid choices: nb201, nb101"),
+        (["scoring.init=orthogonal", "sample=2"], "unknown scoring.init 'orthogonal'"),
+        (["space=nb101", "dataset=cifar100"], "dataset 'cifar100' is not in nb101"),
+    ],
+)
+def test_correlate_bad_values(overrides: list[str], message: str, tmp_path: Path) -> None:
+    cfg = config("correlate", [*overrides, f"out_dir={tmp_path}", f"cache_dir={tmp_path / 'cache'}"])
+    with pytest.raises(ValueError) as info:
+        correlate.run(cfg)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["algo=foo"], "unknown algo 'foo'; valid choices: all, random, rea"),
+        (["protocol=bogus"], "unknown protocol 'bogus'; valid choices: transfer, per_dataset"),
+        (["algo=rea", "+params.population=3"], "unknown parameter(s) ['population'] for algo 'rea'"),
+    ],
+)
+def test_search_bad_values(overrides: list[str], message: str, tmp_path: Path) -> None:
+    cfg = config("search", [*overrides, f"out_dir={tmp_path}", "seeds=1", "budget.queries=3"])
+    with pytest.raises(ValueError) as info:
+        search_run.run(cfg)
+    assert message in str(info.value)
