@@ -39,3 +39,48 @@ data: install  ## official CIFAR-10/100 + NAS-Bench-101 files → ./data (or $NA
 .PHONY: update-reference
 update-reference: install  ## recompute results/reference/*.csv (regression references); review the diff
 	$(BIN)/python -m bench.reference update
+
+# ---- The reproduction pipeline ----------------------------------------------------------------------------
+# `make reproduce`: every correlation (all spaces and datasets, scores from the committed caches in
+# results/scores, computing only what is missing), the searches of every searcher under the two published
+# budgets, the leaderboards and plots (written by each run), then results/REPORT.md. < 30 min on 2 cores once
+# the full-space score tables of the presets' setups are committed; days of CPU time without them.
+# `make reproduce FAST=1`: a small smoke version (FAST_SAMPLE cheap-metric scores on CIFAR-10, 3 seeds of the
+# searchers that need no scores) written to results/fast/, never touching the real results.
+# Presets: conf/experiment/*.yaml, each documenting its published source.
+FAST ?= 0
+FAST_SAMPLE ?= 50
+NB201_DATASETS := cifar10,cifar100,ImageNet16-120
+# every metric but te_nas_ntk (7.6 s/arch), the set scripts/background_sample1000.sh scores
+SAMPLE1000_METRICS := [epe_nas,fisher,flops,grad_norm,grasp,jacob_cov,l2_norm,linear_regions,meco,nasi,naswot,ntk_condnum,ntk_trace,params,plain,snip,synflow,synflow_log,zen,zico]
+FAST_METRICS := [params,flops,synflow,naswot,grad_norm,snip,jacob_cov]
+CHEAP_SEARCHERS := [random,rea,reinforce,bo,local]
+ifeq ($(FAST),1)
+REPRO_DIR := results/fast
+CORRELATE := $(BIN)/python -m bench.correlate cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/correlations.csv
+SEARCH := $(BIN)/python -m search.run cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/search.csv
+else
+REPRO_DIR := results
+CORRELATE := $(BIN)/python -m bench.correlate
+SEARCH := $(BIN)/python -m search.run
+endif
+
+.PHONY: reproduce
+reproduce: install
+	@echo "== [1/3] correlations → $(REPRO_DIR)/leaderboard/correlations.csv"
+ifeq ($(FAST),1)
+	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 sample=$(FAST_SAMPLE) protocol=fast$(FAST_SAMPLE) \
+	  'metrics=$(FAST_METRICS)' out_dir=$(REPRO_DIR)/correlate/nb201_cifar10_fast$(FAST_SAMPLE)
+	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
+	$(SEARCH) experiment=hnas2022_nb201_transfer 'algo=$(CHEAP_SEARCHERS)' seeds=3 out_dir=$(REPRO_DIR)/search/nb201_transfer_q20
+	$(SEARCH) experiment=nb201_paper_baselines 'algo=$(CHEAP_SEARCHERS)' seeds=3 out_dir=$(REPRO_DIR)/search/nb201_transfer_s12000
+else
+	$(CORRELATE) -m experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS)
+	$(CORRELATE) -m experiment=nb201_sample1000 dataset=$(NB201_DATASETS) 'metrics=$(SAMPLE1000_METRICS)'
+	$(CORRELATE) experiment=nb101_subset
+	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
+	$(SEARCH) experiment=hnas2022_nb201_transfer algo=all
+	$(SEARCH) experiment=nb201_paper_baselines algo=all
+endif
+	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
+	$(BIN)/python -m bench.report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md

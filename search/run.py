@@ -9,6 +9,7 @@ updates the search leaderboard.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 from pathlib import Path
@@ -67,9 +68,15 @@ def algo_params(cfg: DictConfig, algo: str, single: bool) -> dict[str, Any]:
     return params
 
 
-def needed_metrics(params: dict[str, Any]) -> list[str]:
-    """The training-free metrics a searcher with ``params`` reads."""
-    return [params[k] for k in ("metric", "condnum_metric") if k in params]
+METRIC_PARAMETERS = ("metric", "condnum_metric")
+
+
+def needed_metrics(algo: str, params: dict[str, Any]) -> list[str]:
+    """The training-free metrics ``algo`` reads: its metric parameters, given or defaulted."""
+    signature = inspect.signature(SEARCHERS[algo]).parameters
+    defaults = {k: v.default for k, v in signature.items() if v.default is not inspect.Parameter.empty}
+    chosen = {**defaults, **params}
+    return [chosen[k] for k in METRIC_PARAMETERS if k in chosen]
 
 
 def run(cfg: DictConfig) -> Path:
@@ -98,7 +105,7 @@ def run(cfg: DictConfig) -> Path:
             benchmark.space,
             benchmark.truth,
             dataset,
-            EngineScores(engine, needed_metrics(params)),
+            EngineScores(engine, needed_metrics(algo, params)),
             seed,
             max_queries,
             max_seconds,

@@ -1,0 +1,495 @@
+"""Write ``results/REPORT.md`` from the leaderboards and result folders, next to the published values.
+
+``python -m bench.report [--results results] [--out results/REPORT.md]``
+
+The report is generated, never edited by hand. It reads, under the results folder:
+``leaderboard/correlations.csv`` (bench.correlate), ``leaderboard/search.csv`` (search.run),
+``scores/**/setup.json`` (the scoring setups of the score cache), ``correlate/*/spearman.png`` and
+``search/*/anytime*.png``; and compares with :mod:`bench.published`. Anything missing is reported
+as "not yet computed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from bench.leaderboard import KEY as CORRELATION_KEY
+from bench.paths import REPO_ROOT
+from bench.published import (
+    CORRELATION_STATISTICS,
+    SEARCH_STATISTICS,
+    Reference,
+    references,
+    search_setting,
+)
+
+MISSING = "not yet computed"
+PACKAGES = ("torch", "numpy", "scipy", "pandas", "hydra-core", "bayesian-optimization")
+SEARCH_GROUP = ["space", "protocol", "max_queries", "max_seconds"]
+STATISTIC_SYMBOLS = {"spearman": "ρ", "kendall": "τ", "pairwise_accuracy": "pairwise acc."}
+COMMANDS = (
+    "make reproduce          # every correlation and search below, the leaderboards, plots and this report",
+    "make reproduce FAST=1   # a small smoke version written to results/fast/ (< 5 min on 2 cores)",
+    "python -m bench.report --results results --out results/REPORT.md   # this report only",
+)
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """A markdown table; ``|`` inside a cell is escaped."""
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    return [line(header), "|" + "---|" * len(header), *map(line, rows), ""]
+
+
+def read_board(path: Path) -> pd.DataFrame | None:
+    """The leaderboard CSV at ``path``, or None if there is none (or it has no rows)."""
+    if not path.is_file():
+        return None
+    board = pd.read_csv(path)
+    return board if len(board) else None
+
+
+def distinct(values: pd.Series, code: bool = False) -> str:
+    """The distinct values, sorted and comma-separated (as inline code if ``code``)."""
+    return ", ".join(f"`{v}`" if code else v for v in sorted(set(values.astype(str))))
+
+
+def number(value: float | None) -> float | None:
+    """``value`` with NaN (a CSV's empty cell) as None."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def with_ci(value: float, low: float, high: float) -> str:
+    """``0.737 [0.700, 0.760]``; a dash for NaN; the CI left out when the run had none."""
+    if math.isnan(value):
+        return "–"
+    return f"{value:.3f}" if math.isnan(low) else f"{value:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def mean_std(mean: float | None, std: float | None) -> str:
+    """``94.04 ± 0.21`` (the ± part left out when there is no std)."""
+    if mean is None or math.isnan(mean):
+        return "–"
+    return f"{mean:.2f}" if std is None or math.isnan(std) else f"{mean:.2f} ± {std:.2f}"
+
+
+# ---------------------------------------------------------------- settings, software, machine
+
+
+def settings_section(
+    results: Path, correlations: pd.DataFrame | None, search: pd.DataFrame | None
+) -> list[str]:
+    """The settings of every run, from the leaderboard rows and the score cache's ``setup.json`` files."""
+    lines = ["## Settings", "", "### Correlation runs (from the correlation leaderboard)", ""]
+    if correlations is None:
+        lines += [f"Correlation runs: {MISSING}.", ""]
+    else:
+        rows = []
+        for key, group in correlations.groupby(CORRELATION_KEY[:4], sort=True):
+            rows.append(
+                [
+                    *map(str, key),
+                    f"{int(group['n'].max()):,}",
+                    distinct(group["sample"]),
+                    distinct(group["sample_seed"]),
+                    distinct(group["setup_id"], code=True),
+                    str(len(group)),
+                ]
+            )
+        header = [
+            "space",
+            "dataset",
+            "protocol",
+            "target",
+            "n (max)",
+            "sample",
+            "sample seed",
+            "setup",
+            "metrics",
+        ]
+        lines += table(header, rows)
+    lines += ["### Search runs (from the search leaderboard)", ""]
+    if search is None:
+        lines += [f"Search runs: {MISSING}.", ""]
+    else:
+        rows = []
+        for key, group in search.groupby([*SEARCH_GROUP, "dataset"], sort=True, dropna=False):
+            space, protocol, queries, seconds, dataset = key
+            rows.append(
+                [
+                    space,
+                    search_setting(protocol, number(queries), number(seconds)),
+                    dataset,
+                    ", ".join(group["algo"]),
+                    distinct(group["n_runs"].astype(int)),
+                ]
+            )
+        lines += table(["space", "protocol, budget", "searched on", "algos", "seeds per algo"], rows)
+    lines += ["### Scoring setups (`setup.json` in the score cache)", ""]
+    setups = scoring_setups(results / "scores")
+    if not setups:
+        lines += [f"Scoring setups: {MISSING}.", ""]
+    else:
+        fields = sorted({k for setup in setups for k in setup} - {"setup_id", "cached rows"})
+        header = ["setup", *fields, "cached rows (arch × metric)"]
+        rows = [
+            [f"`{s['setup_id']}`", *(str(s.get(f, "–")) for f in fields), f"{s['cached rows']:,}"]
+            for s in setups
+        ]
+        lines += table(header, rows)
+    return lines
+
+
+def scoring_setups(cache_root: Path) -> list[dict]:
+    """Each ``setup.json`` under ``cache_root`` with its folder name and its number of cached score rows."""
+    setups = []
+    for path in sorted(cache_root.glob("**/setup.json")):
+        folder = path.parent
+        compacted = folder / "scores.parquet"
+        rows = pq.ParquetFile(compacted).metadata.num_rows if compacted.is_file() else 0
+        rows += sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("journal-*.jsonl"))
+        setups.append(
+            {"setup_id": folder.name, **json.loads(path.read_text(encoding="utf-8")), "cached rows": rows}
+        )
+    return setups
+
+
+def software_section() -> list[str]:
+    """Package versions and the machine this report was generated on."""
+    import torch
+
+    versions = [["python", platform.python_version()]]
+    for name in PACKAGES:
+        try:
+            versions.append([name, metadata.version(name)])
+        except metadata.PackageNotFoundError:
+            versions.append([name, "not installed"])
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    machine = [
+        ["platform", platform.platform()],
+        ["CPU", f"{platform.machine()}, {os.cpu_count()} logical cores"],
+        ["torch threads", str(torch.get_num_threads())],
+        ["GPU", gpu],
+    ]
+    return [
+        "## Software and machine",
+        "",
+        "The machine that generated this report; scoring speeds measured where the scores were computed are "
+        "in `results/bench/scoring.csv`.",
+        "",
+        *table(["package", "version"], versions),
+        *table(["machine", ""], machine),
+    ]
+
+
+# ---------------------------------------------------------------- correlations
+
+
+def reference_column(ref: Reference) -> str:
+    """The column a published correlation goes in: its source and statistic, e.g. ``Abdelfattah+21 |ρ|``."""
+    return f"{ref.source.label} {'|ρ|' if ref.absolute else STATISTIC_SYMBOLS[ref.statistic]}"
+
+
+def published_cell(ref: Reference, ours: pd.Series | None) -> str:
+    """The published value (with its range; † if it has a note) and Δ = ours − published.
+
+    Δ uses |ours| for an absolute published value; a pairwise accuracy gets no Δ (not a rank correlation).
+    """
+    cell = f"{ref.value:.3f}"
+    if ref.interval:
+        cell += f" [{ref.interval[0]:.2f}, {ref.interval[1]:.2f}]"
+    if ref.note:
+        cell += " †"
+    if ours is None or ref.statistic == "pairwise_accuracy" or math.isnan(ours[ref.statistic]):
+        return cell
+    value = float(ours[ref.statistic])
+    return f"{cell} (Δ {(abs(value) if ref.absolute else value) - ref.value:+.3f})"
+
+
+def correlation_table(ours: pd.DataFrame | None, refs: list[Reference]) -> list[str]:
+    """One row per metric (ours in leaderboard order, then published-only ones); a column per published source."""
+    ours_by_metric = {} if ours is None else {row.metric: row for _, row in ours.iterrows()}
+    metrics = list(ours_by_metric) + sorted({r.name for r in refs} - set(ours_by_metric))
+    columns = list(dict.fromkeys(reference_column(r) for r in refs))
+    rows = []
+    for metric in metrics:
+        row = ours_by_metric.get(metric)
+        published = {reference_column(r): published_cell(r, row) for r in refs if r.name == metric}
+        ours_cells = (
+            [
+                f"{int(row['n']):,}",
+                with_ci(*row[["spearman", "spearman_ci_low", "spearman_ci_high"]]),
+                with_ci(*row[["kendall", "kendall_ci_low", "kendall_ci_high"]]),
+            ]
+            if row is not None
+            else ["–", MISSING, MISSING]
+        )
+        rows.append([metric, *ours_cells, *(published.get(c, "–") for c in columns)])
+    return table(["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", *columns], rows) + notes(refs)
+
+
+def notes(refs: list[Reference]) -> list[str]:
+    """The notes of published values (marked †), one line per name and note, with the datasets concerned."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for ref in refs:
+        if ref.note and ref.statistic != "test_acc_std":
+            found.setdefault((ref.name, ref.note), []).append(ref.dataset)
+    lines = [f"- † {name} ({', '.join(datasets)}): {note}." for (name, note), datasets in found.items()]
+    return [*lines, ""] if lines else []
+
+
+def correlation_section(correlations: pd.DataFrame | None) -> list[str]:
+    """Per space × dataset × protocol: our Spearman/Kendall with CIs next to the published values."""
+    refs = references(CORRELATION_STATISTICS)
+    lines = [
+        "## Correlations",
+        "",
+        "Ours: signed in each metric's declared direction, 95% bootstrap CIs. One column per published source "
+        "and statistic, with Δ = ours − published; in |ρ| columns the authors dropped the sign, so Δ = |ours| − "
+        "published. Published values come from their own protocols (listed below), which differ from ours in "
+        "architectures, target and batch; pairwise accuracy is not a rank correlation and gets no Δ.",
+        "",
+    ]
+    if correlations is None:
+        lines += [f"Our correlations: {MISSING}.", ""]
+    ours_keys = (
+        set() if correlations is None else set(map(tuple, correlations[["space", "dataset"]].to_numpy()))
+    )
+    for space, dataset in sorted(ours_keys | {(r.space, r.dataset) for r in refs}):
+        here = [r for r in refs if r.space == space and r.dataset == dataset]
+        lines += [f"### {space} · {dataset}", ""]
+        if (space, dataset) not in ours_keys:
+            lines += [f"Ours: {MISSING}.", "", *correlation_table(None, here)]
+            continue
+        part = correlations[(correlations["space"] == space) & (correlations["dataset"] == dataset)]
+        for (protocol, target), group in part.groupby(["protocol", "target"], sort=True):
+            lines += [
+                f"#### protocol `{protocol}` · target `{target}` · sample {distinct(group['sample'])} · "
+                f"setup {distinct(group['setup_id'], code=True)}",
+                "",
+                *correlation_table(group, here),
+            ]
+    lines += sources_list(refs)
+    return lines
+
+
+def sources_list(refs: list[Reference]) -> list[str]:
+    """The distinct sources of ``refs`` with their protocols."""
+    seen: dict[tuple[str, str], str] = {}
+    for ref in refs:
+        seen.setdefault((ref.source.label, ref.protocol), ref.source.citation)
+    lines = ["Published values:", ""]
+    lines += [
+        f"- **{label}**: {citation}. Protocol: {protocol}." for (label, protocol), citation in seen.items()
+    ]
+    return [*lines, ""]
+
+
+# ---------------------------------------------------------------- searches
+
+
+def search_rows(ours: pd.DataFrame | None, refs: list[Reference], datasets: Sequence[str]) -> list[list[str]]:
+    """Ours per algo, each followed by its published row and the difference; the optimum last."""
+    board = pd.DataFrame(columns=["algo"]) if ours is None else ours
+    algos = list(board["algo"].unique())
+    algos += sorted({r.name for r in refs if r.name != "optimum"} - set(algos))
+    rows = []
+    for algo in algos:
+        mine = board[board["algo"] == algo]
+        rows += [ours_search_row(row, datasets) for _, row in mine.iterrows()]
+        if mine.empty:
+            rows.append([algo, "–", "–", *([MISSING] * len(datasets)), "–", "–"])
+        rows += published_search_rows(algo, refs, datasets, mine)
+    optimum = {r.dataset: r for r in refs if r.name == "optimum"}
+    if optimum:
+        label = next(iter(optimum.values())).source.label
+        cells = [mean_std(optimum[d].value, None) if d in optimum else "–" for d in datasets]
+        rows.append([f"optimum ({label})", "", "", *cells, "", ""])
+    return rows
+
+
+def ours_search_row(row: pd.Series, datasets: Sequence[str]) -> list[str]:
+    """One search leaderboard row: algo, search dataset, seeds, test accuracies, seconds, queries."""
+    return [
+        row["algo"],
+        row["dataset"],
+        str(int(row["n_runs"])),
+        *(mean_std(row.get(f"test_acc_{d}_mean"), row.get(f"test_acc_{d}_std")) for d in datasets),
+        f"{row['simulated_seconds_mean']:,.0f}",
+        f"{row['queries_mean']:.1f}",
+    ]
+
+
+def published_search_rows(
+    algo: str, refs: list[Reference], datasets: Sequence[str], mine: pd.DataFrame
+) -> list[list[str]]:
+    """The published row of ``algo`` (none if unpublished) and, when ours has one row for it, ours − published.
+
+    A published value with a note is marked †; :func:`notes` lists the notes.
+    """
+    means = {r.dataset: r for r in refs if r.name == algo and r.statistic == "test_acc_mean"}
+    if not means:
+        return []
+    stds = {r.dataset: r.value for r in refs if r.name == algo and r.statistic == "test_acc_std"}
+    first = next(iter(means.values()))
+    cost = first.cost_seconds
+    cells = [
+        mean_std(means[d].value, stds.get(d)) + (" †" if means[d].note else "") if d in means else "–"
+        for d in datasets
+    ]
+    rows = [[f"↳ published ({first.source.label})", "", "", *cells, f"{cost:,.0f}" if cost else "–", ""]]
+    if len(mine) == 1:
+        row = mine.iloc[0]
+        differences = [
+            f"{row[f'test_acc_{d}_mean'] - means[d].value:+.2f}"
+            if d in means and f"test_acc_{d}_mean" in row
+            else "–"
+            for d in datasets
+        ]
+        seconds = f"{row['simulated_seconds_mean'] - cost:+,.0f}" if cost else "–"
+        rows.append(["↳ ours − published", "", "", *differences, seconds, ""])
+    return rows
+
+
+def search_section(search: pd.DataFrame | None) -> list[str]:
+    """Per space × protocol × budget: mean ± std test accuracy per algo next to the published rows."""
+    refs = references(SEARCH_STATISTICS)
+    lines = [
+        "## Searches",
+        "",
+        "Test accuracy (%, 200 epochs) of the architecture each search returns, mean ± std over seeds, on every "
+        "dataset; simulated seconds = charged training time (zero-cost scoring is not charged). 'ours − "
+        "published' compares means.",
+        "",
+    ]
+    if search is None:
+        lines += [f"Our searches: {MISSING}.", ""]
+    groups: dict[tuple[str, str], pd.DataFrame | None] = {}
+    if search is not None:
+        for (space, protocol, queries, seconds), group in search.groupby(
+            SEARCH_GROUP, sort=True, dropna=False
+        ):
+            groups[(space, search_setting(protocol, number(queries), number(seconds)))] = group
+    for ref in refs:
+        if ref.setting is not None:
+            groups.setdefault((ref.space, ref.setting), None)
+    for (space, setting), ours in sorted(groups.items()):
+        here = [r for r in refs if r.space == space and r.setting in (setting, None)]
+        datasets = list(dict.fromkeys(r.dataset for r in here)) if ours is None else dataset_columns(ours)
+        lines += [f"### {space} · {setting}", ""]
+        if ours is None:
+            lines += [f"Ours: {MISSING}.", ""]
+        header = [
+            "algo",
+            "searched on",
+            "seeds",
+            *(f"{d} test %" for d in datasets),
+            "simulated s",
+            "queries",
+        ]
+        lines += table(header, search_rows(ours, here, datasets))
+        lines += notes([r for r in here if r.dataset in datasets])
+    lines += sources_list(refs)
+    return lines
+
+
+def dataset_columns(board: pd.DataFrame) -> list[str]:
+    """The datasets with ``test_acc_<dataset>_mean`` columns that hold a value in ``board``."""
+    prefix, suffix = "test_acc_", "_mean"
+    return [
+        c[len(prefix) : -len(suffix)]
+        for c in board.columns
+        if c.startswith(prefix) and c.endswith(suffix) and board[c].notna().any()
+    ]
+
+
+# ---------------------------------------------------------------- plots and provenance
+
+
+def plots_section(results: Path, out: Path) -> list[str]:
+    """Relative image links to the Spearman bars and anytime plots under ``results``."""
+    pngs = sorted(results.glob("correlate/*/spearman.png")) + sorted(results.glob("search/*/anytime*.png"))
+    lines = ["## Plots", ""]
+    if not pngs:
+        return [*lines, f"Plots: {MISSING}.", ""]
+    for png in pngs:
+        name = f"{png.parent.parent.name}/{png.parent.name}/{png.name}"
+        link = Path(os.path.relpath(png, out.parent)).as_posix()
+        lines += [f"### {name}", "", f"![{name}]({link})", ""]
+    return lines
+
+
+def how_section() -> list[str]:
+    """The commands that produce the results, and the experiment presets with their documented sources."""
+    lines = [
+        "## How this was produced",
+        "",
+        "```",
+        *COMMANDS,
+        "```",
+        "",
+        "Experiment presets (`conf/experiment/`):",
+        "",
+    ]
+    for path in sorted((REPO_ROOT / "conf" / "experiment").glob("*.yaml")):
+        header = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                break
+            if not line.startswith("# @package"):
+                header.append(line.lstrip("# ").strip())
+        lines.append(f"- `experiment={path.stem}`: {' '.join(header)}")
+    return [*lines, ""]
+
+
+def build(results: Path, out: Path) -> str:
+    """The whole report as markdown."""
+    correlations = read_board(results / "leaderboard" / "correlations.csv")
+    search = read_board(results / "leaderboard" / "search.csv")
+    return "\n".join(
+        [
+            "# Results report",
+            "",
+            f"Generated by `python -m bench.report --results {results.as_posix()}` from the leaderboards and "
+            "result folders: **do not edit by hand**; rerun `make reproduce` (or the command above) instead.",
+            "",
+            *settings_section(results, correlations, search),
+            *software_section(),
+            *correlation_section(correlations),
+            *search_section(search),
+            *plots_section(results, out),
+            *how_section(),
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> Path:
+    """Command line: write the report and return its path."""
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--results", type=Path, default=Path("results"), help="results folder (default: results)"
+    )
+    parser.add_argument("--out", type=Path, default=None, help="report file (default: <results>/REPORT.md)")
+    args = parser.parse_args(argv)
+    out = args.out or args.results / "REPORT.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(build(args.results, out), encoding="utf-8")
+    print(f"report written to {out}", file=sys.stderr)
+    return out
+
+
+if __name__ == "__main__":
+    main()
