@@ -9,7 +9,6 @@ sharded) → ``scores.parquet``, ``correlations.csv``, plots → leaderboard row
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 import hydra
@@ -19,10 +18,11 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 
 from bench import leaderboard, plots, stats
+from bench.app import run_or_exit
 from bench.batches import check_dataset
 from bench.benchmarks import Benchmark, open_benchmark
 from bench.groundtruth.base import column
-from bench.paths import DataFileError, data_root
+from bench.paths import data_root
 from bench.scoring import ScoreEngine, resolve_device, setup_from_config
 from metrics import registry
 
@@ -166,11 +166,7 @@ def make_plots(
 @hydra.main(version_base="1.3", config_path="../conf", config_name="correlate")
 def main(cfg: DictConfig) -> None:
     """Entry point; bad config values end in a one-line error."""
-    try:
-        run(cfg)
-    except (ValueError, DataFileError) as err:
-        log.error("%s", err)
-        sys.exit(2)
+    run_or_exit(run, cfg, log)
 
 
 if __name__ == "__main__":

@@ -7,23 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.stats import CORRELATION_KEYS
+
 KEY = ["space", "dataset", "protocol", "target", "metric"]
-COLUMNS = [
-    *KEY,
-    "n",
-    "spearman",
-    "spearman_ci_low",
-    "spearman_ci_high",
-    "kendall",
-    "kendall_ci_low",
-    "kendall_ci_high",
-    "top10_precision",
-    "nan_rate",
-    "direction",
-    "sample",
-    "sample_seed",
-    "setup_id",
-]
+COLUMNS = [*KEY, *CORRELATION_KEYS, "direction", "sample", "sample_seed", "setup_id"]
 
 
 def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:

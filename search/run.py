@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,9 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from bench import leaderboard, plots
+from bench.app import run_or_exit
 from bench.benchmarks import Benchmark, open_benchmark
-from bench.paths import DataFileError, data_root
+from bench.paths import data_root
 from bench.scoring import ScoreEngine, resolve_device, setup_from_config
 from search.cached_scores import EngineScores
 from search.registry import SEARCHERS
@@ -156,11 +156,7 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
 @hydra.main(version_base="1.3", config_path="../conf", config_name="search")
 def main(cfg: DictConfig) -> None:
     """Entry point; bad config values end in a one-line error."""
-    try:
-        run(cfg)
-    except (ValueError, DataFileError) as err:
-        log.error("%s", err)
-        sys.exit(2)
+    run_or_exit(run, cfg, log)
 
 
 if __name__ == "__main__":
