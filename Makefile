@@ -51,7 +51,7 @@ update-reference: install  ## recompute results/reference/*.csv (regression refe
 FAST ?= 0
 FAST_SAMPLE ?= 50
 NB201_DATASETS := cifar10,cifar100,ImageNet16-120
-# every metric but te_nas_ntk (7.6 s/arch), the set scripts/background_sample1000.sh scores
+# every metric but te_nas_ntk (7.6 s/arch), the set scored in the background for nb201_sample1000 (scripts/background_scoring.sh)
 SAMPLE1000_METRICS := [epe_nas,fisher,flops,grad_norm,grasp,jacob_cov,l2_norm,linear_regions,meco,nasi,naswot,ntk_condnum,ntk_trace,params,plain,snip,synflow,synflow_log,zen,zico]
 FAST_METRICS := [params,flops,synflow,naswot,grad_norm,snip,jacob_cov]
 CHEAP_SEARCHERS := [random,rea,reinforce,bo,local]
