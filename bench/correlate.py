@@ -99,6 +99,9 @@ def run(cfg: DictConfig) -> Path | None:
     scores.reset_index().to_parquet(out / "scores.parquet", index=False)
     correlations = correlation_table(scores, truth.loc[indices], metric_names, cfg.stats)
     correlations.to_csv(out / "correlations.csv", index=False)
+    vote = vote_table(scores, truth.loc[indices], metric_names)
+    if vote is not None:
+        vote.to_csv(out / "vote.csv", index=False)
     make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
     leaderboard.update_correlations(
         Path(cfg.leaderboard),
@@ -140,6 +143,22 @@ def correlation_table(
         )
         rows.append({"metric": name, **row, "direction": "higher" if spec.higher_is_better else "lower"})
     return pd.DataFrame(rows)
+
+
+VOTE_METRICS = ("synflow", "jacob_cov", "snip")  # Abdelfattah et al. 2021's majority-vote ensemble
+
+
+def vote_table(scores: pd.DataFrame, truth: pd.Series, metric_names: list[str]) -> pd.DataFrame | None:
+    """The majority vote of synflow, jacob_cov and snip as a pairwise ranking accuracy and its Kendall-τ
+    equivalent (never a Spearman value); None unless all three metrics were scored."""
+    if not set(VOTE_METRICS) <= set(metric_names):
+        return None
+    result = stats.majority_vote_kendall(
+        scores[list(VOTE_METRICS)].to_numpy(dtype=float),
+        [registry.get(m).higher_is_better for m in VOTE_METRICS],
+        truth.to_numpy(dtype=float),
+    )
+    return pd.DataFrame([{"ensemble": "+".join(VOTE_METRICS), "n": len(scores), **result}])
 
 
 def make_plots(
