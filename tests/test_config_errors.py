@@ -22,7 +22,10 @@ def config(name: str, overrides: list[str]):
     ("overrides", "message"),
     [
         (["metrics=[synflow,foo]"], "unknown metric 'foo'; valid choices: all, "),
-        (["dataset=imagenet"], "unknown dataset 'imagenet'; valid choices: cifar10, cifar100, ImageNet16-120"),
+        (
+            ["dataset=imagenet"],
+            "unknown dataset 'imagenet'; valid choices: cifar10, cifar100, ImageNet16-120",
+        ),
         (["sample=20000"], "sample=20000 is outside 1..15625"),
         (["space=nb301"], "unknown space 'nb301'; valid choices: nb201, nb101"),
         (["scoring.init=orthogonal", "sample=2"], "unknown scoring.init 'orthogonal'"),

@@ -9,31 +9,17 @@ from itertools import product
 import numpy as np
 import pytest
 import torch
+from metric_helpers import (
+    RecordingProbe,
+    assert_metrics_leave_caller_untouched,
+    make_batch,
+    random_batch,
+)
 from torch import nn
 
-from bench.batches import Batch
 from metrics import registry
 from metrics.activation import epe_nas, linear_regions, naswot
 from metrics.probe import Probe
-
-
-def make_batch(images: torch.Tensor, labels: torch.Tensor | None = None, num_classes: int = 3) -> Batch:
-    if labels is None:
-        labels = torch.zeros(images.shape[0], dtype=torch.int64)
-    return Batch(images.float(), labels, num_classes, "synthetic", "test")
-
-
-class RecordingProbe(Probe):
-    """A probe that remembers the private copies it hands out, to inspect their hooks afterwards."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.copies: list[nn.Module] = []
-
-    def copy(self, bn: bool = True, dtype: torch.dtype = torch.float32) -> nn.Module:
-        net = super().copy(bn=bn, dtype=dtype)
-        self.copies.append(net)
-        return net
 
 
 def mlp(inputs: int = 12, hidden: int = 7, classes: int = 3, seed: int = 0) -> nn.Sequential:
@@ -61,13 +47,6 @@ def conv_net(seed: int = 0, classes: int = 3) -> nn.Sequential:
         nn.Flatten(),
         nn.Linear(4, classes),
     )
-
-
-def random_batch(n: int = 16, size: int = 4, classes: int = 3, seed: int = 0) -> Batch:
-    g = torch.Generator().manual_seed(seed)
-    images = torch.randn(n, 3, size, size, generator=g)
-    labels = torch.randint(0, classes, (n,), generator=g)
-    return make_batch(images, labels, classes)
 
 
 # ------------------------------------------------------------------------------------------ naswot
@@ -247,18 +226,7 @@ def test_deterministic_across_runs_and_probes() -> None:
 
 
 def test_caller_network_and_batch_untouched_and_hooks_removed() -> None:
-    net, batch = conv_net(seed=1), random_batch(n=12, size=4, seed=2)
-    net.eval()
-    before = {k: v.clone() for k, v in net.state_dict().items()}
-    probe = RecordingProbe(net, batch)
-    results = registry.evaluate(NAMES, probe)
-    assert all(r.error is None for r in results.values())
-    assert not net.training
-    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
-    assert all(p.grad is None for p in net.parameters())
-    assert not batch.images.requires_grad
-    for module in [*net.modules(), *(m for c in probe.copies for m in c.modules())]:
-        assert not module._forward_hooks
+    assert_metrics_leave_caller_untouched(conv_net(seed=1), random_batch(n=12, size=4, seed=2), NAMES)
 
 
 class FailsAfterReLU(nn.Module):
