@@ -36,6 +36,7 @@ HNAS = (
     "Shu et al., NeurIPS 2022, HNAS (shuyao95/HNAS foresight/pruners/measures/{}.py, tools/autograd_hacks.py)"
 )
 TENAS = "Chen et al., ICLR 2021, TE-NAS (VITA-Group/TENAS lib/procedures/ntk.py, get_ntk_n)"
+TENAS_BATCH = 16  # prune_tenas.py: --batch_size default 16, "batch size for ntk"
 
 
 def per_sample_gradients(
@@ -151,13 +152,14 @@ def ntk_condnum(probe: Probe) -> float:
 
 
 def tenas_ntk_gram(probe: Probe) -> torch.Tensor:
-    """TE-NAS's N×N NTK (float64): rows are ∂(Σ_c f_c(x_i))/∂θ over parameters named ``*weight*``.
+    """TE-NAS's n×n NTK (float64): rows are ∂(Σ_c f_c(x_i))/∂θ over parameters named ``*weight*``.
 
-    One backward per sample through the whole-batch graph (BN in train mode), as TE-NAS does.
+    Like TE-NAS, on a batch of ``TENAS_BATCH`` = 16 images (the first 16 of the probe's batch; all of
+    them if it is smaller), with one backward per sample through the whole-batch graph (BN in train mode).
     """
     net = probe.copy(bn=True)
     params = [param.requires_grad_(True) for name, param in net.named_parameters() if "weight" in name]
-    out = logits(net(probe.inputs()))
+    out = logits(net(probe.inputs()[:TENAS_BATCH]))
     rows = []
     for i in range(out.shape[0]):
         grads = torch.autograd.grad(out[i].sum(), params, retain_graph=True, allow_unused=True)
@@ -171,6 +173,7 @@ def tenas_ntk_gram(probe: Probe) -> torch.Tensor:
     higher_is_better=False,
     needs="data",
     paper=TENAS,
+    version=2,  # v2: the first 16 images of the batch, TE-NAS's NTK batch size (v1 used the whole batch)
     units="λmax/λmin of the all-logit-sum NTK (dimensionless)",
 )
 def te_nas_ntk(probe: Probe) -> float:

@@ -212,6 +212,16 @@ def test_tenas_condnum_matches_tenas_procedure_with_bn() -> None:
     assert result.value == pytest.approx(eig[-1] / eig[0], rel=1e-4)
 
 
+def test_tenas_uses_its_ntk_batch_of_16() -> None:
+    """A 20-image probe batch gives the value of its first 16 images (TE-NAS's --batch_size 16)."""
+    torch.manual_seed(9)
+    net = BNNet()
+    images = torch.randn(20, 3, 6, 6)
+    full = registry.evaluate(["te_nas_ntk"], Probe(net, make_batch(images, 5)))["te_nas_ntk"]
+    first = registry.evaluate(["te_nas_ntk"], Probe(net, make_batch(images[:16], 5)))["te_nas_ntk"]
+    assert full.error is None and full.value == first.value
+
+
 # --------------------------------------------------------------------------------------------------
 # Determinism and non-mutation
 # --------------------------------------------------------------------------------------------------
