@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -30,7 +31,11 @@ SEARCHERS: dict[str, Searcher] = {
     "local": local.run,
     "zc_only": zc.run_zc_only,
     "zc_warmup_rea": zc.run_warmup_rea,
-    "hnas": hnas.run,
+    "hnas": hnas.run,  # HNAS (Trace): M = ntk_trace
+    # the paper's other variants: M = GradNorm, SNIP or GraSP; κ is always the NTK condition number
+    "hnas_grad_norm": partial(hnas.run, metric="grad_norm"),
+    "hnas_snip": partial(hnas.run, metric="snip"),
+    "hnas_grasp": partial(hnas.run, metric="grasp"),
 }
 
 _FIXED = ("space", "oracle", "scores", "rng")

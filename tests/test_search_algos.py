@@ -22,8 +22,11 @@ PARAMS = {
     "zc_only": {"metric": "good"},
     "zc_warmup_rea": {"metric": "good", "population_size": 5},
     "hnas": {},
+    "hnas_grad_norm": {},
+    "hnas_snip": {},
+    "hnas_grasp": {},
 }
-GUIDED = ("bo", "local", "zc_only", "zc_warmup_rea", "hnas")
+GUIDED = ("bo", "local", "zc_only", "zc_warmup_rea", "hnas", "hnas_grad_norm", "hnas_snip")
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +69,8 @@ def test_deterministic_per_seed(fake, algo: str) -> None:
     assert any([t["arch_index"] for t in other] != [t["arch_index"] for t in first[1]] for other in others)
 
 
-@pytest.mark.parametrize("algo", list(SEARCHERS))
+# HNAS (GraSP) keeps the official signed-M quirk: negative GraSP values are favoured (tested below)
+@pytest.mark.parametrize("algo", [a for a in SEARCHERS if a != "hnas_grasp"])
 def test_finds_a_good_architecture(fake, algo: str) -> None:
     """14 of 27 archs queried: every searcher ends near the top; the guided ones at the optimum."""
     ranks = [rank_of(fake[0], _run(fake, algo, seed, 14)[0]["arch_index"]) for seed in range(5)]
@@ -126,6 +130,22 @@ def test_hnas_probes_linspace_then_bo_steps(fake) -> None:
     assert [t["pool_size"] for t in trajectory[1:3]] == [26, 25]  # queried archs leave the pool
     # HNAS requests both scores for every pool arch: 27 · (0.5 s + 0.25 s)
     assert row["zc_seconds"] == pytest.approx(27 * 0.75)
+
+
+@pytest.mark.parametrize(
+    ("algo", "metric"),
+    [("hnas", "ntk_trace"), ("hnas_grad_norm", "grad_norm"), ("hnas_snip", "snip"), ("hnas_grasp", "grasp")],
+)
+def test_hnas_variants_use_their_metric_with_the_ntk_condition_number(fake, algo: str, metric: str) -> None:
+    scores = fake[2]
+    row, trajectory = _run(fake, algo, 0, 6)
+    m, _ = scores.get(metric, range(27))
+    kappa, _ = scores.get("ntk_condnum", range(27))
+    # the first probe (t, c) = (0, −2) queries the objective's argmin over the whole space (signed M)
+    first = trajectory[0]["arch_index"]
+    assert first == int(np.argmin(objective(m, kappa, 0.0, -2.0, 5000.0)))
+    assert (m[first] < 0) == (metric == "grasp")  # κ/(M + 1e-6) < 0 wins for a negative M
+    assert row["zc_seconds"] == pytest.approx(27 * (scores.get(metric, [0])[1][0] + 0.25))
 
 
 def test_hnas_skips_archs_with_failed_scores(fake) -> None:

@@ -96,7 +96,9 @@ class FakeTruth:
 
 def fake_scores(space: FakeSpace) -> TableScores:
     """``good`` (noisy valid, higher better), ``bad_low`` (−valid, lower better), ``ntk_trace`` (10 ×
-    valid), ``ntk_condnum`` (positive, uninformative); compute costs 1 s / 2 s / 0.5 s / 0.25 s per arch."""
+    valid), ``ntk_condnum`` (positive, uninformative); compute costs 1 s / 2 s / 0.5 s / 0.25 s per arch.
+    For the HNAS variants: ``grad_norm`` (valid / 10), ``snip`` (valid), ``grasp`` (signed, centred valid),
+    0.1 s each."""
     valid = fake_valid(space)
     rng = np.random.default_rng(11)
     frame = pd.DataFrame(
@@ -109,10 +111,15 @@ def fake_scores(space: FakeSpace) -> TableScores:
             "ntk_trace_seconds": 0.5,
             "ntk_condnum": rng.uniform(10.0, 100.0, len(space)),
             "ntk_condnum_seconds": 0.25,
+            "grad_norm": valid / 10.0,
+            "snip": valid,
+            "grasp": valid - valid.mean(),
+            **{f"{name}_seconds": 0.1 for name in ("grad_norm", "snip", "grasp")},
         },
         index=pd.RangeIndex(len(space), name="arch_index"),
     )
-    return TableScores(frame, {"good": True, "bad_low": False, "ntk_trace": True, "ntk_condnum": False})
+    directions = {"good": True, "bad_low": False, "ntk_trace": True, "ntk_condnum": False}
+    return TableScores(frame, directions | {"grad_norm": True, "snip": True, "grasp": False})
 
 
 def rank_of(space: FakeSpace, index: int) -> int:
