@@ -1,8 +1,16 @@
-"""The correlation leaderboard: one row per space × dataset × metric × protocol (× target), gathered from runs."""
+"""Leaderboard CSVs gathered from runs: the correlation board (one row per space × dataset × protocol ×
+target × metric) and, through :func:`replace_rows`, the search board.
+
+Runs of a Hydra multirun may finish together: every read–merge–write holds an exclusive ``flock`` on
+``<board>.lock``, so no run's rows are lost, and the CSV is replaced atomically (temp file + rename).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,21 +23,42 @@ COLUMNS = [*KEY, *CORRELATION_KEYS, "direction", "sample", "sample_seed", "setup
 
 def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """Replace the rows with the same key in the correlation leaderboard at ``path``; write it and its markdown."""
-    board = merge_rows(path, rows[COLUMNS], KEY)
-    board = board.sort_values([*KEY[:4], "spearman"], ascending=[True, True, True, True, False])
-    atomic_csv(board, path)
-    path.with_suffix(".md").write_text(to_markdown(board), encoding="utf-8")
+
+    def finish(board: pd.DataFrame) -> pd.DataFrame:
+        board = board.sort_values([*KEY[:4], "spearman"], ascending=[True, True, True, True, False])
+        path.with_suffix(".md").write_text(to_markdown(board), encoding="utf-8")
+        return board
+
+    return replace_rows(path, rows[COLUMNS], KEY, finish)
+
+
+def replace_rows(
+    path: Path,
+    rows: pd.DataFrame,
+    key: list[str],
+    finish: Callable[[pd.DataFrame], pd.DataFrame] = lambda board: board,
+) -> pd.DataFrame:
+    """Under the board's lock: the CSV at ``path`` (if any) with its rows sharing a ``key`` with ``rows``
+    replaced by ``rows``, passed through ``finish`` (sorting, side outputs), written back and returned."""
+    with _locked(path):
+        board = rows.reset_index(drop=True)
+        if path.exists():
+            old = pd.read_csv(path)
+            new_keys = set(map(tuple, rows[key].astype(str).to_numpy()))
+            keep = [tuple(k) not in new_keys for k in old[key].astype(str).to_numpy()]
+            board = pd.concat([old[keep], rows], ignore_index=True)
+        board = finish(board)
+        _atomic_csv(board, path)
     return board
 
 
-def merge_rows(path: Path, rows: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """The CSV at ``path`` (if any) with its rows sharing a ``key`` with ``rows`` replaced by ``rows``."""
-    if not path.exists():
-        return rows.reset_index(drop=True)
-    board = pd.read_csv(path)
-    new_keys = set(map(tuple, rows[key].astype(str).to_numpy()))
-    keep = [tuple(k) not in new_keys for k in board[key].astype(str).to_numpy()]
-    return pd.concat([board[keep], rows], ignore_index=True)
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``<path>.lock`` (created if needed) for the duration."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(path.suffix + ".lock"), "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
 
 
 def to_markdown(board: pd.DataFrame) -> str:
@@ -52,7 +81,8 @@ def to_markdown(board: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` through a temp file and a rename, so readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     frame.to_csv(tmp, index=False)

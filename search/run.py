@@ -135,10 +135,9 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     board = summary.assign(
         space=cfg.space, protocol=cfg.protocol, max_queries=cfg.budget.queries, max_seconds=cfg.budget.seconds
     )
-    merged = leaderboard.merge_rows(
+    leaderboard.replace_rows(
         Path(cfg.leaderboard), board[BOARD_KEY + [c for c in board if c not in BOARD_KEY]], BOARD_KEY
     )
-    leaderboard.atomic_csv(merged, Path(cfg.leaderboard))
     for item in summary.to_dict("records"):
         dataset = item["dataset"]
         log.info(

@@ -1,0 +1,42 @@
+"""Leaderboard updates: rows replaced by key, and no row lost when processes write at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pandas as pd
+
+from bench.leaderboard import replace_rows
+
+KEY = ["job", "item"]
+
+
+def _write_many(path: str, job: int, count: int) -> None:
+    for item in range(count):
+        replace_rows(
+            Path(path), pd.DataFrame({"job": [job], "item": [item], "value": [job * 100 + item]}), KEY
+        )
+
+
+def test_replace_rows_replaces_by_key_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "board.csv"
+    replace_rows(path, pd.DataFrame({"job": [1, 1], "item": [0, 1], "value": [10, 11]}), KEY)
+    board = replace_rows(path, pd.DataFrame({"job": [1], "item": [1], "value": [99]}), KEY)
+    assert sorted(map(tuple, board.to_numpy())) == [(1, 0, 10), (1, 1, 99)]
+    assert pd.read_csv(path).equals(board)
+
+
+def test_concurrent_writers_lose_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "board.csv"
+    jobs, count = 6, 15
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_write_many, args=(str(path), job, count)) for job in range(jobs)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    board = pd.read_csv(path)
+    assert len(board) == jobs * count
+    assert set(board["value"]) == {job * 100 + item for job in range(jobs) for item in range(count)}
