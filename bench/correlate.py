@@ -99,22 +99,21 @@ def run(cfg: DictConfig) -> Path | None:
     scores.reset_index().to_parquet(out / "scores.parquet", index=False)
     correlations = correlation_table(scores, truth.loc[indices], metric_names, cfg.stats)
     correlations.to_csv(out / "correlations.csv", index=False)
+    make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
+    labels = {
+        "space": cfg.space,
+        "dataset": dataset,
+        "protocol": cfg.protocol,
+        "target": target,
+        "setup_id": setup.setup_id(),
+        "sample": str(cfg.sample),
+        "sample_seed": cfg.seed,
+    }
+    leaderboard.update_correlations(Path(cfg.leaderboard), correlations.assign(**labels))
     vote = vote_table(scores, truth.loc[indices], metric_names)
     if vote is not None:
         vote.to_csv(out / "vote.csv", index=False)
-    make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
-    leaderboard.update_correlations(
-        Path(cfg.leaderboard),
-        correlations.assign(
-            space=cfg.space,
-            dataset=dataset,
-            protocol=cfg.protocol,
-            target=target,
-            setup_id=setup.setup_id(),
-            sample=str(cfg.sample),
-            sample_seed=cfg.seed,
-        ),
-    )
+        leaderboard.update_votes(leaderboard.votes_path(Path(cfg.leaderboard)), vote.assign(**labels))
     best = correlations.sort_values("spearman", ascending=False).iloc[0]
     log.info(
         "done: %d archs, %d metrics; best Spearman %s = %.3f; outputs in %s",

@@ -21,6 +21,19 @@ KEY = ["space", "dataset", "protocol", "target", "metric"]
 COLUMNS = [*KEY, *CORRELATION_KEYS, "direction", "sample", "sample_seed", "setup_id"]
 
 
+VOTE_KEY = ["space", "dataset", "protocol", "target", "ensemble"]
+
+
+def votes_path(correlations_path: Path) -> Path:
+    """The majority-vote board beside a correlation board: ``votes.csv`` (pairwise accuracies)."""
+    return correlations_path.with_name("votes.csv")
+
+
+def update_votes(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
+    """Replace the rows with the same key in the majority-vote board at ``path`` (see :func:`votes_path`)."""
+    return replace_rows(path, rows[[*VOTE_KEY, *(c for c in rows if c not in VOTE_KEY)]], VOTE_KEY)
+
+
 def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """Replace the rows with the same key in the correlation leaderboard at ``path``; write it and its markdown."""
 

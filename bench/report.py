@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from bench.leaderboard import KEY as CORRELATION_KEY
+from bench.leaderboard import votes_path
 from bench.paths import REPO_ROOT
 from bench.published import (
     CORRELATION_STATISTICS,
@@ -206,16 +207,17 @@ def reference_column(ref: Reference) -> str:
 def published_cell(ref: Reference, ours: pd.Series | None) -> str:
     """The published value (with its range; † if it has a note) and Δ = ours − published.
 
-    Δ uses |ours| for an absolute published value; a pairwise accuracy gets no Δ (not a rank correlation).
+    Δ uses |ours| for an absolute published value; a published pairwise accuracy gets a Δ only against our
+    pairwise accuracy (a majority-vote row), never against a rank correlation.
     """
     cell = f"{ref.value:.3f}"
     if ref.interval:
         cell += f" [{ref.interval[0]:.2f}, {ref.interval[1]:.2f}]"
     if ref.note:
         cell += " †"
-    if ours is None or ref.statistic == "pairwise_accuracy" or math.isnan(ours[ref.statistic]):
+    value = math.nan if ours is None else float(ours.get(ref.statistic, math.nan))
+    if math.isnan(value):
         return cell
-    value = float(ours[ref.statistic])
     return f"{cell} (Δ {(abs(value) if ref.absolute else value) - ref.value:+.3f})"
 
 
@@ -228,15 +230,20 @@ def correlation_table(ours: pd.DataFrame | None, refs: list[Reference]) -> list[
     for metric in metrics:
         row = ours_by_metric.get(metric)
         published = {reference_column(r): published_cell(r, row) for r in refs if r.name == metric}
-        ours_cells = (
-            [
+        if row is None:
+            ours_cells = ["–", MISSING, MISSING]
+        elif "pairwise_accuracy" in row and not math.isnan(row["pairwise_accuracy"]):
+            ours_cells = [
+                f"{int(row['n']):,}",
+                f"pairwise accuracy {row['pairwise_accuracy']:.3f}",
+                f"τ-equivalent {row['kendall_equivalent']:.3f}",
+            ]
+        else:
+            ours_cells = [
                 f"{int(row['n']):,}",
                 with_ci(*row[["spearman", "spearman_ci_low", "spearman_ci_high"]]),
                 with_ci(*row[["kendall", "kendall_ci_low", "kendall_ci_high"]]),
             ]
-            if row is not None
-            else ["–", MISSING, MISSING]
-        )
         rows.append([metric, *ours_cells, *(published.get(c, "–") for c in columns)])
     return table(["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", *columns], rows) + notes(refs)
 
@@ -251,8 +258,20 @@ def notes(refs: list[Reference]) -> list[str]:
     return [*lines, ""] if lines else []
 
 
-def correlation_section(correlations: pd.DataFrame | None) -> list[str]:
-    """Per space × dataset × protocol: our Spearman/Kendall with CIs next to the published values."""
+def vote_rows(votes: pd.DataFrame | None, labels: dict[str, str]) -> pd.DataFrame:
+    """The majority-vote board's rows for one space × dataset × protocol × target, named ``vote(<ensemble>)``."""
+    if votes is None:
+        return pd.DataFrame()
+    match = (votes[list(labels)].astype(str) == pd.Series(labels)).all(axis=1)
+    part = votes[match]
+    return part.assign(metric=[f"vote({e})" for e in part["ensemble"]])[
+        ["metric", "n", "pairwise_accuracy", "kendall_equivalent"]
+    ]
+
+
+def correlation_section(correlations: pd.DataFrame | None, votes: pd.DataFrame | None) -> list[str]:
+    """Per space × dataset × protocol: our Spearman/Kendall with CIs next to the published values, and
+    our majority-vote pairwise accuracy (from ``votes.csv``) next to the published one."""
     refs = references(CORRELATION_STATISTICS)
     lines = [
         "## Correlations",
@@ -276,11 +295,12 @@ def correlation_section(correlations: pd.DataFrame | None) -> list[str]:
             continue
         part = correlations[(correlations["space"] == space) & (correlations["dataset"] == dataset)]
         for (protocol, target), group in part.groupby(["protocol", "target"], sort=True):
+            labels = {"space": space, "dataset": dataset, "protocol": protocol, "target": target}
             lines += [
                 f"#### protocol `{protocol}` · target `{target}` · sample {distinct(group['sample'])} · "
                 f"setup {distinct(group['setup_id'], code=True)}",
                 "",
-                *correlation_table(group, here),
+                *correlation_table(pd.concat([group, vote_rows(votes, labels)], ignore_index=True), here),
             ]
     lines += sources_list(refs)
     return lines
@@ -459,6 +479,7 @@ def build(results: Path, out: Path) -> str:
     """The whole report as markdown."""
     correlations = read_board(results / "leaderboard" / "correlations.csv")
     search = read_board(results / "leaderboard" / "search.csv")
+    votes = read_board(votes_path(results / "leaderboard" / "correlations.csv"))
     return "\n".join(
         [
             "# Results report",
@@ -468,7 +489,7 @@ def build(results: Path, out: Path) -> str:
             "",
             *settings_section(results, correlations, search),
             *software_section(),
-            *correlation_section(correlations),
+            *correlation_section(correlations, votes),
             *search_section(search),
             *plots_section(results, out),
             *how_section(),

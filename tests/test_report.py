@@ -131,6 +131,27 @@ def cells(text: str, first_cell: str) -> dict[str, str]:
     raise KeyError(first_cell)
 
 
+def test_our_majority_vote_beside_the_published_one(results: Path) -> None:
+    board = results / "leaderboard" / "correlations.csv"
+    vote = {
+        "ensemble": "synflow+jacob_cov+snip",
+        "n": 1000,
+        "pairwise_accuracy": 0.84,
+        "kendall_equivalent": 0.68,
+    }
+    labels = {"space": "nb201", "dataset": "cifar10", "protocol": "sample1000", "target": "test_acc_200ep"}
+    leaderboard.update_votes(leaderboard.votes_path(board), pd.DataFrame([vote | labels]))
+    other = labels | {"protocol": "elsewhere"}  # another protocol's vote stays out of this table
+    leaderboard.update_votes(leaderboard.votes_path(board), pd.DataFrame([vote | other | {"n": 7}]))
+    c10 = section(report.build(results, results / "REPORT.md"), "### nb201 · cifar10")
+    row = cells(c10, "vote(synflow+jacob_cov+snip)")
+    assert row["n"] == "1,000"
+    assert row["ours ρ [95% CI]"] == "pairwise accuracy 0.840"
+    assert row["ours τ [95% CI]"] == "τ-equivalent 0.680"
+    assert row["Abdelfattah+21 pairwise acc."] == f"0.817 (Δ {0.84 - 0.817:+.3f})"
+    assert len(rows_of(c10, "vote(synflow+jacob_cov+snip)")) == 1
+
+
 def test_correlation_rows_and_differences(results: Path) -> None:
     text = report.build(results, results / "REPORT.md")
     c10 = section(text, "### nb201 · cifar10")
@@ -148,7 +169,7 @@ def test_correlation_rows_and_differences(results: Path) -> None:
     assert jacob["NB-Suite-Zero (recomputed) ρ"].endswith(f"(Δ {-0.70 - 0.818:+.3f})")  # signed: signed Δ
     vote = cells(c10, "vote(synflow+jacob_cov+snip)")
     assert vote["ours ρ [95% CI]"] == report.MISSING
-    assert vote["Abdelfattah+21 pairwise acc."] == "0.817"
+    assert vote["Abdelfattah+21 pairwise acc."] == "0.817"  # no Δ against a rank correlation
     assert cells(c10, "params")["Abdelfattah+21 |ρ|"] == "–"
     assert cells(c10, "fisher")["ours ρ [95% CI]"] == report.MISSING
     c100 = section(text, "### nb201 · cifar100")
