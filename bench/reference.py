@@ -28,7 +28,7 @@ are discrete choices, deterministic per seed, and compared exactly; a float diff
 choice (a near tie of two scores, or of a BO surrogate's acquisition values) on another machine
 shows up as a failure to review, not as silent drift.
 
-HNAS runs with ``n_sample = 5`` architectures drawn per BO step instead of the paper's 2,000: its
+HNAS and its variants run with ``n_sample = 5`` architectures drawn per BO step instead of the paper's 2,000: its
 cumulative pool then holds at most 100 architectures after 20 queries, whose NTK scores take seconds,
 whereas the paper's setting scores most of the 15,625 cells (hours on a CPU). Everything else (BO
 over (t, c), the objective, the argmin, the pool bookkeeping) is the HNAS code as ``search.run`` runs it.
@@ -109,6 +109,9 @@ SEARCH_PARAMS: dict[str, dict[str, Any]] = {
     "zc_only": {"metric": "synflow", "n_samples": 50},
     "zc_warmup_rea": {"metric": "synflow", "n_samples": 100, "population_size": 10},
     "hnas": {"metric": "ntk_trace", "condnum_metric": "ntk_condnum", "n_sample": 5},
+    "hnas_grad_norm": {"n_sample": 5},
+    "hnas_snip": {"n_sample": 5},
+    "hnas_grasp": {"n_sample": 5},
 }
 """Parameters of every searcher in the reference (the searchers' defaults where empty)."""
 
@@ -383,7 +386,7 @@ scoring setup, computed from scratch. Compared exactly.
 |---|---|
 {params}
 
-HNAS uses `n_sample=5` (the paper: 2,000) so that its pool stays at ≤ 100 architectures per run;
+HNAS and its variants use `n_sample=5` (the paper: 2,000) so that its pool stays at ≤ 100 architectures per run;
 the paper's setting needs NTK scores for most of the 15,625 cells (hours on a CPU).
 
 ## Environment of the last update

@@ -174,7 +174,8 @@ def test_tracked_scores_charge_each_pair_once() -> None:
 
 def test_registry_names_and_errors() -> None:
     assert list(registry.SEARCHERS) == [
-        "random", "rea", "reinforce", "bo", "local", "zc_only", "zc_warmup_rea", "hnas"
+        "random", "rea", "reinforce", "bo", "local", "zc_only", "zc_warmup_rea",
+        "hnas", "hnas_grad_norm", "hnas_snip", "hnas_grasp",
     ]  # fmt: skip
     with pytest.raises(ValueError, match=r"unknown algo 'darts'; valid choices: random, rea, .*hnas"):
         registry.get_searcher("darts")
