@@ -98,6 +98,7 @@ class ScoreStore:
         self.setup = setup
         self.folder = Path(cache_root) / setup.space / setup.dataset / setup.setup_id()
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._loaded: tuple[tuple, pd.DataFrame] | None = None
         meta = self.folder / "setup.json"
         if not meta.exists():
             _atomic_write_bytes(meta, json.dumps(dataclasses.asdict(setup), indent=2).encode())
@@ -106,11 +107,24 @@ class ScoreStore:
     def table_path(self) -> Path:
         return self.folder / "scores.parquet"
 
+    def signature(self) -> tuple[tuple[str, int, int, int], ...]:
+        """(name, inode, size, mtime in ns) of the table and every journal: changes whenever the cache does."""
+        found = []
+        for path in [self.table_path, *sorted(self.folder.glob("journal-*.jsonl"))]:
+            with contextlib.suppress(FileNotFoundError):  # a journal removed by a concurrent compaction
+                stat = path.stat()
+                found.append((path.name, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        return tuple(found)
+
     def load(self) -> pd.DataFrame:
         """All cached rows (compacted table + journals); the latest row wins per (arch, metric, version).
 
-        A corrupt or schema-mismatched file is reported in the log and ignored, never used.
+        Re-read only when :meth:`signature` changed since the last call; callers must not modify the
+        returned frame. A corrupt or schema-mismatched file is reported in the log and ignored, never used.
         """
+        signature = self.signature()
+        if self._loaded is not None and self._loaded[0] == signature:
+            return self._loaded[1]
         frames = [self._read_table()] + [
             self._read_journal(p) for p in sorted(self.folder.glob("journal-*.jsonl"))
         ]
@@ -119,9 +133,13 @@ class ScoreStore:
             if any(len(f) for f in frames)
             else None
         )
-        if rows is None:
-            return _empty()
-        return rows.drop_duplicates(["arch_index", "metric", "version"], keep="last").reset_index(drop=True)
+        rows = (
+            _empty()
+            if rows is None
+            else rows.drop_duplicates(["arch_index", "metric", "version"], keep="last").reset_index(drop=True)
+        )
+        self._loaded = (signature, rows)
+        return rows
 
     def _read_table(self) -> pd.DataFrame:
         if not self.table_path.exists():
@@ -373,6 +391,7 @@ class ScoreEngine:
         self.progress = progress
         self._data_root = data_root
         self._batches: dict[int, Batch] = {}
+        self._wide: tuple[tuple, tuple[str, ...], pd.DataFrame] | None = None
 
     def representative(self, index: int) -> int:
         """The architecture whose score ``index`` uses."""
@@ -393,6 +412,8 @@ class ScoreEngine:
     ) -> int:
         """Score whatever is missing for ``indices`` (this shard's slice of their representatives)."""
         todo = shard_slice(sorted({self.representative(i) for i in indices}), *shard)
+        if self._all_cached(todo, metric_names):
+            return 0
         return score_architectures(
             self.space,
             todo,
@@ -405,9 +426,24 @@ class ScoreEngine:
             progress=self.progress,
         )
 
+    def _wide_cached(self, metric_names: Sequence[str]) -> pd.DataFrame:
+        """:func:`wide_scores` of the whole cache, recomputed only when the cache or the names changed."""
+        signature, names = self.store.signature(), tuple(metric_names)
+        if self._wide is None or self._wide[:2] != (signature, names):
+            self._wide = (signature, names, wide_scores(self.store.load(), names))
+        return self._wide[2]
+
+    def _all_cached(self, representatives: Sequence[int], metric_names: Sequence[str]) -> bool:
+        """Whether every (representative, metric) pair is cached at the metric's current version."""
+        wide = self._wide_cached(metric_names)
+        errors = [f"{m}_error" for m in metric_names]
+        if not set(errors) <= set(wide.columns) or not set(representatives) <= set(wide.index):
+            return False
+        return bool(wide.loc[list(representatives), errors].notna().all(axis=None))
+
     def table(self, indices: Sequence[int], metric_names: Sequence[str]) -> pd.DataFrame:
         """Wide scores for ``indices`` (in order), each taken from its representative; all must be cached."""
-        wide = wide_scores(self.store.load(), metric_names)
+        wide = self._wide_cached(metric_names)
         reps = [self.representative(i) for i in indices]
         missing = sorted(set(reps) - set(wide.index))
         if missing:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.scoring import ScoreStore, ScoringSetup, missing_work, shard_slice
+from bench.paths import data_root
+from bench.scoring import ScoreEngine, ScoreStore, ScoringSetup, missing_work, shard_slice
 
 REPO = Path(__file__).resolve().parent.parent
 METRICS = "[params,synflow,grad_norm]"
@@ -160,3 +161,21 @@ def test_compact_leaves_a_journal_that_is_being_written(tmp_path: Path) -> None:
     store.compact()
     assert not list(store.folder.glob("journal-*.jsonl"))
     assert store.load()["arch_index"].tolist() == [1]
+
+
+def test_cache_reads_are_memoised_until_the_cache_changes(tmp_path: Path, nb201_space) -> None:
+    engine = ScoreEngine(nb201_space, ScoringSetup(space="nb201", dataset="cifar10"), tmp_path, data_root())
+    scored = engine.ensure([0, 1], ["params"])
+    assert scored == 2
+    first = engine.store.load()
+    assert engine.store.load() is first  # nothing changed: no re-read
+    table = engine.table([1, 0], ["params"])
+    assert engine.ensure([0, 1], ["params"]) == 0  # all cached: no scoring pass
+    assert engine.ensure([0, 1, 2], ["params"]) == 1  # one new architecture
+    reloaded = engine.store.load()
+    assert reloaded is not first and sorted(reloaded["arch_index"]) == [0, 1, 2]
+    assert engine.table([1, 0], ["params"]).equals(table)
+    engine.store.compact()  # the same rows, now in the parquet table
+    values = reloaded.set_index("arch_index")["value"]
+    assert engine.table([2, 1, 0], ["params"])["params"].tolist() == [values[i] for i in (2, 1, 0)]
+    assert engine.ensure([0, 1, 2], ["params", "flops"]) == 3  # another metric: computed for all
