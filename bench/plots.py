@@ -270,7 +270,7 @@ def anytime_plot(trajectories: pd.DataFrame, path: str | os.PathLike[str], title
         raise ValueError("trajectories has no rows with both simulated_seconds and test_acc")
     grid, log_scale = _time_grid(frame["simulated_seconds"].to_numpy(dtype=float))
     fig, ax = plt.subplots(figsize=(7.5, 4.6), constrained_layout=True)
-    for algo, runs in frame.groupby("algo", sort=True):
+    for position, (algo, runs) in enumerate(frame.groupby("algo", sort=True)):
         curves = []
         for _, run in runs.groupby("seed", sort=True):
             ordered = run.sort_values("simulated_seconds", kind="stable")
@@ -284,7 +284,9 @@ def anytime_plot(trajectories: pd.DataFrame, path: str | os.PathLike[str], title
         curves_arr = np.vstack(curves)  # NaN before a seed's first query, so columns not started are NaN
         mean = curves_arr.mean(axis=0)
         label = f"{short_label(algo)} ({len(curves)} seed{'s' if len(curves) != 1 else ''})"
-        (line,) = ax.plot(grid, mean, label=label, linewidth=1.6)
+        # the colour cycle has 10 colours: the 11th algorithm on gets another line style
+        style = ("-", "--", ":")[min(position // 10, 2)]
+        (line,) = ax.plot(grid, mean, label=label, linewidth=1.6, linestyle=style)
         if len(curves) > 1:
             sem = curves_arr.std(axis=0, ddof=1) / math.sqrt(len(curves))
             ax.fill_between(grid, mean - sem, mean + sem, color=line.get_color(), alpha=0.2, linewidth=0)
