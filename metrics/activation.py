@@ -111,7 +111,7 @@ def naswot(probe: Probe) -> float:
     matches ReLU6/LeakyReLU). A determinant sign ≤ 0 (singular K, e.g. duplicated inputs) raises
     instead of returning the official ``-inf``/rounding value, so the score becomes NaN with a reason.
     """
-    net = probe.copy(bn=True, dtype=torch.float32)
+    net = probe.network()
     return kernel_logdet(activation_kernel(net, probe.inputs()))
 
 
@@ -170,7 +170,7 @@ def linear_regions(probe: Probe) -> float:
     It is therefore bounded by the batch size N and saturates at N for wide networks: on full-size
     NB201 networks with N = 64 nearly every architecture scores 64 (weakly informative).
     """
-    net = probe.copy(bn=True, dtype=torch.float32)
+    net = probe.network()
     return float(count_distinct_rows(activation_patterns(net, probe.inputs())))
 
 
@@ -239,7 +239,7 @@ def epe_nas(probe: Probe) -> float:
     Jacobians within a class give a larger score. BN in train mode; correlations in float64 (as
     NumPy's ``corrcoef``). A constant Jacobian row (NaN correlation; NASLib returns NaN) raises.
     """
-    net = probe.copy(bn=True, dtype=torch.float32)
+    net = probe.network()
     jacobians, num_logits = input_jacobians(net, probe.inputs())
     labels = probe.labels().to(jacobians.device)
     return epe_score(class_correlation_scores(jacobians, labels, num_logits), num_logits)

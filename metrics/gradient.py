@@ -127,14 +127,14 @@ def nasi(probe: Probe) -> float:
 def grasp(probe: Probe) -> float:
     """GraSP as foresight/HNAS compute it: Σ (−W ⊙ Hg), T = 1, one iteration; signed.
 
-    g = ∂L/∂W from the shared cross-entropy pass (no graph). A second forward on a fresh copy
+    g = ∂L/∂W from the shared cross-entropy pass (no graph). A second forward on the shared network
     gives ∂L/∂W with graph; z = Σ_W ⟨stop-grad(g), ∂L/∂W⟩ is differentiated once more, so Hg is
     the Hessian (restricted to Conv2d/Linear weights) times g. Foresight flipped GraSP's original
     sign (its comment: accuracy is negatively correlated with +W⊙Hg), so with −W⊙Hg higher is
     better; NB-Suite-Zero's NB201 scores with this sign correlate positively (ρ ≈ +0.49).
     """
     first = {layer.name: layer.grad for layer in probe.cross_entropy_pass().layers}
-    net = probe.copy(bn=True)
+    net = probe.network()
     layers = prunable_layers(net)
     weights = [module.weight.requires_grad_(True) for _, module in layers]
     loss = F.cross_entropy(logits(net(probe.inputs())), probe.labels())
@@ -165,7 +165,7 @@ def grasp(probe: Probe) -> float:
 def l2_norm(probe: Probe) -> float:
     """Σ_l ‖W_l‖_F over Conv2d/Linear weights at initialisation (data-free; biases excluded)."""
     with torch.no_grad():
-        return sum(float(module.weight.norm()) for _, module in prunable_layers(probe.copy(bn=True)))
+        return sum(float(module.weight.norm()) for _, module in prunable_layers(probe.network()))
 
 
 def jacob_cov_score(jacobian: np.ndarray) -> float:
@@ -197,7 +197,7 @@ def jacob_cov(probe: Probe) -> float:
     NumPy ``corrcoef`` in float64, eigenvalues with ``eigvalsh`` (foresight: ``eig`` on the same
     symmetric matrix).
     """
-    net = probe.copy(bn=True)
+    net = probe.network()
     x = probe.inputs().clone().requires_grad_(True)
     out = logits(net(x))
     (jacobian,) = torch.autograd.grad(out, x, grad_outputs=torch.ones_like(out))

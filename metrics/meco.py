@@ -72,6 +72,6 @@ def meco(probe: Probe) -> float:
     depends on module nesting (our NB201 ``ReLUConvBN`` is one ``nn.Sequential``, so its output is
     counted twice; foresight's NB201 wraps a ``Sequential`` in a module, thrice).
     """
-    net = probe.copy(bn=True, dtype=torch.float32)
+    net = probe.network()
     values = torch.tensor(module_output_eigenvalues(net, probe.inputs()[:1]), dtype=torch.float64)
     return float(values[torch.isfinite(values)].sum())

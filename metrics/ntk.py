@@ -79,7 +79,7 @@ def hnas_ntk_gram(probe: Probe) -> torch.Tensor:
     docstring). A layer called several times contributes the sum of its calls' per-sample
     gradients; a layer whose output does not reach the logits contributes nothing. BN in train mode.
     """
-    net = probe.copy(bn=True)
+    net = probe.network()
     modules = [module for _, module in prunable_layers(net)]
     labels = probe.labels()
     with record_calls(modules) as calls:
@@ -157,7 +157,7 @@ def tenas_ntk_gram(probe: Probe) -> torch.Tensor:
     Like TE-NAS, on a batch of ``TENAS_BATCH`` = 16 images (the first 16 of the probe's batch; all of
     them if it is smaller), with one backward per sample through the whole-batch graph (BN in train mode).
     """
-    net = probe.copy(bn=True)
+    net = probe.network()
     params = [param.requires_grad_(True) for name, param in net.named_parameters() if "weight" in name]
     out = logits(net(probe.inputs()[:TENAS_BATCH]))
     rows = []

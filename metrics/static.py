@@ -97,6 +97,11 @@ def count_executed(probe: Probe) -> tuple[int, int]:
     return sum(params.values()), flops
 
 
+def executed_counts(probe: Probe) -> tuple[int, int]:
+    """:func:`count_executed`, computed once per probe (``params`` and ``flops`` share the pass)."""
+    return probe.shared("executed_counts", lambda: count_executed(probe))
+
+
 @metric(
     "params",
     higher_is_better=True,
@@ -106,7 +111,7 @@ def count_executed(probe: Probe) -> tuple[int, int]:
 )
 def params(probe: Probe) -> float:
     """Parameter count in millions (ops instantiated but never run, e.g. masked candidates, excluded)."""
-    return count_executed(probe)[0] / 1e6
+    return executed_counts(probe)[0] / 1e6
 
 
 @metric(
@@ -118,4 +123,4 @@ def params(probe: Probe) -> float:
 )
 def flops(probe: Probe) -> float:
     """Forward FLOPs of one image in millions, counted as NAS-Bench-Suite-Zero (tensorwatch) counts them."""
-    return count_executed(probe)[1] / 1e6
+    return executed_counts(probe)[1] / 1e6
