@@ -10,6 +10,7 @@ and every statistic here depends only on the order of the scores.
 
 Functions:
     correlation_row: Spearman, Kendall tau-b (with bootstrap CIs) and top-10% precision of one metric.
+    paired_spearman_difference: how much a change of scoring setup moves one metric's Spearman (paired CI).
     majority_vote_kendall: pairwise ranking accuracy of a majority-vote ensemble of metrics.
     rank_correlation_matrix: metric x metric Spearman correlation.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -118,21 +120,30 @@ def _bootstrap(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int) -> tuple[np
     Both statistics are computed on the same resamples. Kendall is evaluated on dense integer codes,
     which leaves tau-b unchanged (it depends only on order) and keeps scipy on its fastest path.
     """
-    n = x.size
-    rng = np.random.default_rng(seed)
     x_ties = _TieGroups(x)
     y_ties = _TieGroups(y)
     spearman = np.empty(n_boot)
     kendall = np.empty(n_boot)
+    for start, idx, counts in _resamples(x.size, n_boot, seed):
+        spearman[start : start + len(idx)] = _bootstrap_spearman(counts, x_ties, y_ties)
+        for row in range(len(idx)):
+            kendall[start + row] = _kendall(x_ties.codes[idx[row]], y_ties.codes[idx[row]])
+    return spearman, kendall
+
+
+def _resamples(n: int, n_boot: int, seed: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Bootstrap resamples of ``n`` items in chunks: (first resample number, drawn indices, counts).
+
+    ``indices[b]`` are the ``n`` items drawn with replacement for resample ``start + b``;
+    ``counts[b, j]`` is how often item ``j`` was drawn (float).
+    """
+    rng = np.random.default_rng(seed)
     for start in range(0, n_boot, _BOOT_CHUNK):
         size = min(_BOOT_CHUNK, n_boot - start)
         idx = rng.integers(0, n, size=(size, n))
         offsets = (np.arange(size) * n)[:, None]
         counts = np.bincount((idx + offsets).ravel(), minlength=size * n).reshape(size, n).astype(float)
-        spearman[start : start + size] = _bootstrap_spearman(counts, x_ties, y_ties)
-        for row in range(size):
-            kendall[start + row] = _kendall(x_ties.codes[idx[row]], y_ties.codes[idx[row]])
-    return spearman, kendall
+        yield start, idx, counts
 
 
 def _percentile_ci(samples: np.ndarray) -> tuple[float, float]:
@@ -225,6 +236,49 @@ def correlation_row(
         boot_spearman, boot_kendall = _bootstrap(x, y, n_boot, seed)
         row["spearman_ci_low"], row["spearman_ci_high"] = _percentile_ci(boot_spearman)
         row["kendall_ci_low"], row["kendall_ci_high"] = _percentile_ci(boot_kendall)
+    return row
+
+
+def paired_spearman_difference(
+    first: np.ndarray,
+    second: np.ndarray,
+    truth: np.ndarray,
+    higher_is_better: bool,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """Spearman of two score vectors of the same architectures (e.g. two scoring setups) and their gap.
+
+    Architectures with a NaN in either vector are left out of both. The 95% interval of
+    ``difference`` = ρ(second) − ρ(first) comes from a *paired* bootstrap: each resample draws
+    architectures with replacement and recomputes both correlations on the same draw, so the noise
+    shared by the two (which architectures happen to be in the sample) cancels in the difference.
+
+    Returns ``n``, ``spearman_first``, ``spearman_second``, ``difference``, ``difference_ci_low``,
+    ``difference_ci_high`` (Spearman signed in the declared direction; NaN where undefined).
+    """
+    first, second = _as_1d_float(first, "first"), _as_1d_float(second, "second")
+    truth = _as_1d_float(truth, "truth")
+    if not first.shape == second.shape == truth.shape:
+        raise ValueError(f"lengths differ: {first.size}, {second.size}, {truth.size}")
+    valid = ~(np.isnan(first) | np.isnan(second) | np.isnan(truth))
+    sign = _direction_sign(higher_is_better)
+    a, b, y = first[valid] * sign, second[valid] * sign, truth[valid]
+    row = {"n": int(y.size), "spearman_first": math.nan, "spearman_second": math.nan}
+    row |= {"difference": math.nan, "difference_ci_low": math.nan, "difference_ci_high": math.nan}
+    if y.size < 3 or _is_constant(a) or _is_constant(b) or _is_constant(y):
+        return row
+    row["spearman_first"] = float(stats.spearmanr(a, y).statistic)
+    row["spearman_second"] = float(stats.spearmanr(b, y).statistic)
+    row["difference"] = row["spearman_second"] - row["spearman_first"]
+    if n_boot > 0:
+        a_ties, b_ties, y_ties = _TieGroups(a), _TieGroups(b), _TieGroups(y)
+        gaps = np.empty(n_boot)
+        for start, idx, counts in _resamples(y.size, n_boot, seed):
+            gaps[start : start + len(idx)] = _bootstrap_spearman(
+                counts, b_ties, y_ties
+            ) - _bootstrap_spearman(counts, a_ties, y_ties)
+        row["difference_ci_low"], row["difference_ci_high"] = _percentile_ci(gaps)
     return row
 
 
