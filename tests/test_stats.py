@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
 
 import numpy as np
@@ -180,13 +179,14 @@ def test_invalid_inputs_raise() -> None:
 
 
 @pytest.mark.slow
-def test_bootstrap_speed_full_nb201_size() -> None:
+def test_bootstrap_at_full_nb201_size() -> None:
+    """1000 resamples of n = 15,625 (the full space): the interval brackets the estimate and is narrow.
+
+    (How long it takes is a benchmark figure, not a test assertion.)"""
     scores, truth = _correlated(15625, seed=11)
-    start = time.perf_counter()
     row = bstats.correlation_row(scores, truth, higher_is_better=True, n_boot=1000)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10.0, f"1000 resamples of n=15625 took {elapsed:.1f} s"
     assert row["spearman_ci_low"] < row["spearman"] < row["spearman_ci_high"]
+    assert row["spearman_ci_high"] - row["spearman_ci_low"] < 0.03
 
 
 # --- majority vote -------------------------------------------------------------------------------
