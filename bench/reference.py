@@ -28,7 +28,7 @@ count, which can flip near-tied scores: one swap of two architectures moves ρ b
 12·99/(100·(100²−1)) ≈ 0.0012 and τ by 4/(100·99) ≈ 0.0004, so 0.02 allows well over ten such flips,
 while a semantic change of a metric (another BN mode, batch or sign) moves ρ far more. Search results
 are discrete choices, deterministic per seed, and compared exactly. That is why their scores come
-from the committed table: scores recomputed on another CPU differ in the last digits (up to ≈1e-4
+from the committed table: scores recomputed on another CPU differ in the last digits (up to ≈2e-4
 relative on ill-conditioned networks), which flipped one HNAS step between two of our machines; a
 float difference that still flips a choice (a near tie of a BO surrogate's acquisition values) on
 another machine shows up as a failure to review, not as silent drift.
