@@ -71,7 +71,7 @@ from bench.benchmarks import Benchmark, open_benchmark
 from bench.correlate import correlation_table, select_architectures
 from bench.groundtruth.base import column
 from bench.paths import REPO_ROOT, data_root
-from bench.scoring import ScoreEngine, ScoringSetup
+from bench.scoring import ScoreEngine, ScoreStore, ScoringSetup
 from metrics import registry
 from search.cached_scores import EngineScores
 from search.registry import SEARCHERS
@@ -137,16 +137,14 @@ def _copy_committed_table(cache: Path) -> None:
 
     Raises ``FileNotFoundError`` naming the table and the command that computes it if it is absent.
     """
-    relative = Path(SEARCH_SETUP.space, SEARCH_SETUP.dataset, SEARCH_SETUP.setup_id())
-    table = COMMITTED_SCORES / relative / "scores.parquet"
+    target = ScoreStore(cache, SEARCH_SETUP)
+    table = COMMITTED_SCORES / target.table_path.relative_to(cache)
     if not table.is_file():
         raise FileNotFoundError(
             f"{table} not found: the search reference reads the committed full-space score table; compute it "
             "with scripts/background_scoring.sh abdelfattah2021_nb201 cifar10 '[...]' (see the README)"
         )
-    target = cache / relative
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(table, target / "scores.parquet")
+    shutil.copy2(table, target.table_path)
 
 
 def _score_shard(cache: Path, indices: list[int], names: list[str], shard: int, progress: bool) -> None:
