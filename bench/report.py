@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from bench.leaderboard import KEY as CORRELATION_KEY
 from bench.leaderboard import votes_path
+from bench.machine import cpu_description
 from bench.paths import REPO_ROOT
 from bench.published import (
     CORRELATION_STATISTICS,
@@ -181,7 +182,7 @@ def software_section() -> list[str]:
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
     machine = [
         ["platform", platform.platform()],
-        ["CPU", f"{platform.machine()}, {os.cpu_count()} logical cores"],
+        ["CPU", cpu_description()],
         ["torch threads", str(torch.get_num_threads())],
         ["GPU", gpu],
     ]

@@ -13,7 +13,6 @@ with 2 CPU threads (or on CUDA when present), and records per architecture:
 from __future__ import annotations
 
 import argparse
-import platform
 import resource
 import statistics
 import time
@@ -26,6 +25,7 @@ import torch.nn.functional as F
 
 from bench.batches import load_batch
 from bench.benchmarks import open_benchmark
+from bench.machine import cpu_model
 from bench.paths import REPO_ROOT, data_root
 from metrics import registry
 from metrics.probe import Probe
@@ -83,7 +83,7 @@ def run(threads: int, out: Path) -> pd.DataFrame:
     )
     summary["device"] = device.type if device.type == "cpu" else torch.cuda.get_device_name(device)
     summary["threads"] = threads
-    summary["cpu"] = platform.processor() or platform.machine()
+    summary["cpu"] = cpu_model()
     summary["peak_rss_mib"] = round(peak_mib, 1)
     out.parent.mkdir(parents=True, exist_ok=True)
     summary.to_csv(out, index=False)

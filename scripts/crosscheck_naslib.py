@@ -1,19 +1,25 @@
-"""Cross-check our metrics against NAS-Bench-Suite-Zero's NB201 CIFAR-10 scores (Spearman per metric).
+"""Cross-check our metrics against NAS-Bench-Suite-Zero's scores (Spearman per metric), on NB201 or NB101.
 
-Scores the cifar10 architectures of ``<data_root>/nb201/nb201_naslib_zc_subset.csv.gz`` with our
-implementations on real CIFAR-10 batches (the 960-image ``npz`` pool) and writes:
+``--space nb201`` (default) scores the cifar10 architectures of
+``<data_root>/nb201/nb201_naslib_zc_subset.csv.gz`` with our implementations on real CIFAR-10 batches (the
+960-image ``npz`` pool), in NB-Suite-Zero's protocol as far as the harness allows: batch size 32 (NASLib
+``zc_config.yaml``), a fresh random batch and a fresh PyTorch-default initialisation per architecture (seeded
+by the arch index, so reruns are identical), BN in train mode. It writes
 
 * ``results/crosscheck/naslib_nb201_cifar10.csv``: per metric, the Spearman ρ between our value
   and NB-Suite-Zero's, and each one's ρ with NB-Suite-Zero's validation accuracy;
 * ``results/crosscheck/naslib_nb201_cifar10_scores.csv``: our per-architecture values (NASLib's are
   not copied; they stay in the data root).
 
-Protocol, as close to NB-Suite-Zero as the harness allows: batch size 32 (NASLib ``zc_config.yaml``),
-a fresh random batch and a fresh PyTorch-default initialisation per architecture (seeded by the arch
-index, so reruns are identical), BN in train mode. NB-Suite-Zero's failures (stored as -1e8) and our
-NaNs are left out of each correlation. Their synflow is ln(synflow); ranks are unaffected.
+``--space nb101`` computes nothing: it reads our scores of the 500 cells of
+``<data_root>/nb101/nb101_naslib_zc_subset.csv.gz`` from the ``experiment=nb101_subset`` output (``--scores``;
+one fixed batch of 64, our seeded init: the harness protocol, not NB-Suite-Zero's) and writes the same summary
+to ``results/crosscheck/naslib_nb101_cifar10.csv``.
 
-Usage: ``.venv/bin/python scripts/crosscheck_naslib.py [--limit N] [--batch-size 32]``.
+NB-Suite-Zero's failures (stored as -1e8) and our NaNs are left out of each correlation. Their synflow is
+ln(synflow); ranks are unaffected.
+
+Usage: ``.venv/bin/python scripts/crosscheck_naslib.py [--space nb201|nb101] [--limit N] [--batch-size 32]``.
 """
 
 from __future__ import annotations
@@ -37,8 +43,8 @@ from metrics.probe import Probe
 
 log = logging.getLogger("crosscheck_naslib")
 
-# our metric → NB-Suite-Zero column
-PAIRS = {
+# our metric → NB-Suite-Zero column, per space (their NB101 table has no naswot; params/flops are *_M there)
+SHARED_PAIRS = {
     "grad_norm": "grad_norm",
     "snip": "snip",
     "grasp": "grasp",
@@ -48,10 +54,12 @@ PAIRS = {
     "jacob_cov": "jacov",
     "synflow": "synflow",
     "synflow_log": "synflow",
-    "params": "params",
-    "flops": "flops",
-    "naswot": "nwot",
 }
+PAIRS = {
+    "nb201": {**SHARED_PAIRS, "params": "params", "flops": "flops", "naswot": "nwot"},
+    "nb101": {**SHARED_PAIRS, "epe_nas": "epe_nas", "params": "params_M", "flops": "flops_M"},
+}
+NB101_SCORES = REPO_ROOT / "results" / "correlate" / "nb101_cifar10_naslib_subset" / "scores.parquet"
 NASLIB_FAILURE = -1e8
 OUT_DIR = REPO_ROOT / "results" / "crosscheck"
 
@@ -80,17 +88,17 @@ def spearman(a: pd.Series, b: pd.Series) -> tuple[float, int]:
     return float(spearmanr(a[keep], b[keep]).statistic), int(keep.sum())
 
 
-def summarise(merged: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Per metric: ρ(ours, theirs), ρ(ours, val acc), ρ(theirs, val acc) and NaN counts."""
+def summarise(merged: pd.DataFrame, pairs: dict[str, str]) -> pd.DataFrame:
+    """Per metric of ``pairs``: ρ(ours, theirs), ρ(ours, val acc), ρ(theirs, val acc) and NaN counts."""
     rows = []
-    for name in names:
-        theirs = merged[f"naslib_{PAIRS[name]}"].where(merged[f"naslib_{PAIRS[name]}"] != NASLIB_FAILURE)
+    for name, column in pairs.items():
+        theirs = merged[f"naslib_{column}"].where(merged[f"naslib_{column}"] != NASLIB_FAILURE)
         ours = merged[name]
         rho, n = spearman(ours, theirs)
         rows.append(
             {
                 "metric": name,
-                "naslib_metric": PAIRS[name],
+                "naslib_metric": column,
                 "n_archs": n,
                 "spearman_ours_vs_naslib": rho,
                 "spearman_ours_vs_val_acc": spearman(ours, merged["naslib_val_acc"])[0],
@@ -103,32 +111,60 @@ def summarise(merged: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def naslib_columns(table: pd.DataFrame, pairs: dict[str, str]) -> pd.DataFrame:
+    """arch_index, naslib_val_acc and NB-Suite-Zero's value of every paired column, prefixed ``naslib_``."""
+    columns = sorted(set(pairs.values()))
+    naslib = table[["arch_index", "naslib_val_acc", *columns]]
+    return naslib.rename(columns={col: f"naslib_{col}" for col in columns})
+
+
+def nb201_scores(root: Path, limit: int, batch_size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score the NB201 subset here: (NB-Suite-Zero's rows, our scores); ours are also written to OUT_DIR."""
+    table = pd.read_csv(root / "nb201" / "nb201_naslib_zc_subset.csv.gz")
+    table = table[table["dataset"] == "cifar10"].sort_values("arch_index")
+    if limit > 0:
+        table = table.head(limit)
+    names = [name for name in PAIRS["nb201"] if name in registry.names()]
+    ours = score(table, names, root, batch_size)
+    # Only our own values are written: the NASLib scores are third-party data read from the data root.
+    ours.to_csv(OUT_DIR / "naslib_nb201_cifar10_scores.csv", index=False)
+    return table, ours
+
+
+def nb101_scores(root: Path, scores: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """NB-Suite-Zero's NB101 rows (``arch_index`` = row number) and our committed scores of the same rows."""
+    table = pd.read_csv(root / "nb101" / "nb101_naslib_zc_subset.csv.gz").rename_axis("arch_index")
+    if not scores.exists():
+        raise SystemExit(
+            f"{scores} not found: run `python -m bench.correlate experiment=nb101_subset` first "
+            "(or pass --scores)"
+        )
+    ours = pd.read_parquet(scores)
+    return table.reset_index(), ours[["arch_index", *PAIRS["nb101"]]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--space", choices=sorted(PAIRS), default="nb201")
     parser.add_argument(
-        "--limit", type=int, default=0, help="score only the first N archs (by arch index); 0 = all"
+        "--limit", type=int, default=0, help="nb201: score only the first N archs (by arch index); 0 = all"
     )
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=32, help="nb201: images per batch")
+    parser.add_argument("--scores", type=Path, default=NB101_SCORES, help="nb101: our score table")
     parser.add_argument("--data-root", default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     root = data_root(args.data_root)
-    table = pd.read_csv(root / "nb201" / "nb201_naslib_zc_subset.csv.gz")
-    table = table[table["dataset"] == "cifar10"].sort_values("arch_index")
-    if args.limit > 0:
-        table = table.head(args.limit)
-    names = [name for name in PAIRS if name in registry.names()]
-    ours = score(table, names, root, args.batch_size)
-    naslib = table[["arch_index", "arch_str", "naslib_val_acc", *sorted(set(PAIRS.values()))]]
-    naslib = naslib.rename(columns={col: f"naslib_{col}" for col in set(PAIRS.values())})
-    merged = naslib.merge(ours, on="arch_index")
-
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    # Only our own values are written: the NASLib scores are third-party data read from the data root.
-    ours.to_csv(OUT_DIR / "naslib_nb201_cifar10_scores.csv", index=False)
-    summary = summarise(merged, names)
-    summary.to_csv(OUT_DIR / "naslib_nb201_cifar10.csv", index=False)
+    if args.space == "nb201":
+        table, ours = nb201_scores(root, args.limit, args.batch_size)
+    else:
+        table, ours = nb101_scores(root, args.scores)
+    pairs = {name: col for name, col in PAIRS[args.space].items() if name in ours.columns}
+    merged = naslib_columns(table, pairs).merge(ours, on="arch_index")
+    summary = summarise(merged, pairs)
+    summary.to_csv(OUT_DIR / f"naslib_{args.space}_cifar10.csv", index=False)
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
