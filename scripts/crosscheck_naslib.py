@@ -140,7 +140,7 @@ def nb101_scores(root: Path, scores: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             "(or pass --scores)"
         )
     ours = pd.read_parquet(scores)
-    return table.reset_index(), ours[["arch_index", *PAIRS["nb101"]]]
+    return table.reset_index(), ours
 
 
 def main() -> None:
