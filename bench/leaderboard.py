@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import math
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +33,15 @@ def votes_path(correlations_path: Path) -> Path:
 def update_votes(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """Replace the rows with the same key in the majority-vote board at ``path`` (see :func:`votes_path`)."""
     return replace_rows(path, rows[[*VOTE_KEY, *(c for c in rows if c not in VOTE_KEY)]], VOTE_KEY)
+
+
+def with_ci(value: float, low: float, high: float, n: int) -> str:
+    """A correlation as ``0.737 [0.700, 0.760]`` (the CI left out when the run had none), or why it is undefined:
+    :func:`bench.stats.correlation_row` gives NaN when fewer than 3 architectures have a valid score (``n``)
+    or when the scores or the truth are constant (e.g. a metric that saturates at the batch size)."""
+    if math.isnan(value):
+        return "undefined: < 3 valid scores" if n < 3 else "undefined: constant scores or truth"
+    return f"{value:.3f}" if math.isnan(low) else f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
@@ -85,10 +95,11 @@ def to_markdown(board: pd.DataFrame) -> str:
             "|---|---|---|---|---|",
         ]
         for row in group.itertuples():
+            top = "–" if math.isnan(row.top10_precision) else f"{row.top10_precision:.3f}"
             lines.append(
-                f"| {row.metric} | {row.spearman:.3f} [{row.spearman_ci_low:.3f}, {row.spearman_ci_high:.3f}] "
-                f"| {row.kendall:.3f} [{row.kendall_ci_low:.3f}, {row.kendall_ci_high:.3f}] "
-                f"| {row.top10_precision:.3f} | {row.nan_rate:.3f} |"
+                f"| {row.metric} | {with_ci(row.spearman, row.spearman_ci_low, row.spearman_ci_high, row.n)} "
+                f"| {with_ci(row.kendall, row.kendall_ci_low, row.kendall_ci_high, row.n)} "
+                f"| {top} | {row.nan_rate:.3f} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from bench.leaderboard import KEY as CORRELATION_KEY
-from bench.leaderboard import votes_path
+from bench.leaderboard import votes_path, with_ci
 from bench.machine import cpu_description
 from bench.paths import REPO_ROOT
 from bench.published import (
@@ -72,13 +72,6 @@ def distinct(values: pd.Series, code: bool = False) -> str:
 def number(value: float | None) -> float | None:
     """``value`` with NaN (a CSV's empty cell) as None."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
-def with_ci(value: float, low: float, high: float) -> str:
-    """``0.737 [0.700, 0.760]``; a dash for NaN; the CI left out when the run had none."""
-    if math.isnan(value):
-        return "–"
-    return f"{value:.3f}" if math.isnan(low) else f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def mean_std(mean: float | None, std: float | None) -> str:
@@ -242,8 +235,8 @@ def correlation_table(ours: pd.DataFrame | None, refs: list[Reference]) -> list[
         else:
             ours_cells = [
                 f"{int(row['n']):,}",
-                with_ci(*row[["spearman", "spearman_ci_low", "spearman_ci_high"]]),
-                with_ci(*row[["kendall", "kendall_ci_low", "kendall_ci_high"]]),
+                with_ci(*row[["spearman", "spearman_ci_low", "spearman_ci_high", "n"]]),
+                with_ci(*row[["kendall", "kendall_ci_low", "kendall_ci_high", "n"]]),
             ]
         rows.append([metric, *ours_cells, *(published.get(c, "–") for c in columns)])
     return table(["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", *columns], rows) + notes(refs)

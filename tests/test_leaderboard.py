@@ -5,9 +5,11 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from bench.leaderboard import replace_rows
+from bench.leaderboard import replace_rows, to_markdown, with_ci
+from bench.stats import correlation_row
 
 KEY = ["job", "item"]
 
@@ -40,3 +42,19 @@ def test_concurrent_writers_lose_no_rows(tmp_path: Path) -> None:
     board = pd.read_csv(path)
     assert len(board) == jobs * count
     assert set(board["value"]) == {job * 100 + item for job in range(jobs) for item in range(count)}
+
+
+def test_markdown_says_why_a_correlation_is_undefined() -> None:
+    truth = np.linspace(80.0, 94.0, 20)
+    rows = []
+    for metric, scores in [("saturated", np.full(20, 64.0)), ("ranked", truth**2)]:
+        row = correlation_row(scores, truth, higher_is_better=True, n_boot=50)
+        rows.append(
+            {"space": "nb101", "dataset": "cifar10", "protocol": "p", "target": "t", "metric": metric, **row}
+        )
+    lines = to_markdown(pd.DataFrame(rows)).splitlines()
+    saturated = next(line for line in lines if line.startswith("| saturated"))
+    ranked = next(line for line in lines if line.startswith("| ranked"))
+    assert "undefined: constant scores or truth" in saturated and "nan" not in saturated
+    assert ranked.startswith("| ranked | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |")
+    assert with_ci(float("nan"), float("nan"), float("nan"), 2) == "undefined: < 3 valid scores"
