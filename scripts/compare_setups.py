@@ -4,7 +4,9 @@ Reads the ``scores.parquet`` of two ``bench.correlate`` output folders that scor
 architectures under different settings (e.g. one fixed batch vs a fresh batch per architecture),
 and writes, per metric present in both, ρ of each run against the ground truth and their difference
 ρ(second) − ρ(first) with a 95% paired-bootstrap interval (:func:`bench.stats.paired_spearman_difference`)
-to ``<second>/paired_vs_<first folder name>.csv``.
+to ``<second>/paired_vs_<first folder name>.csv``, with ``scores_spearman``: the Spearman between the two runs'
+scores of the same architectures (1 = the setup change leaves the ranking as it is; a test-retest figure
+when the runs differ only in batch and seed).
 
 Usage: ``.venv/bin/python scripts/compare_setups.py FIRST_DIR SECOND_DIR [--space nb201] [--dataset cifar10]
 [--target test_acc_200ep] [--bootstrap 1000]``
@@ -15,7 +17,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from bench.benchmarks import open_benchmark
 from bench.groundtruth.base import column
@@ -39,14 +43,14 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, truth: pd.Series, n_boot:
     names = [name for name in registry.names() if name in first.columns and name in second.columns]
     rows = []
     for name in names:
+        a = first.loc[shared, name].to_numpy(dtype=float)
+        b = second.loc[shared, name].to_numpy(dtype=float)
         row = paired_spearman_difference(
-            first.loc[shared, name].to_numpy(dtype=float),
-            second.loc[shared, name].to_numpy(dtype=float),
-            truth.loc[shared].to_numpy(dtype=float),
-            registry.get(name).higher_is_better,
-            n_boot=n_boot,
+            a, b, truth.loc[shared].to_numpy(dtype=float), registry.get(name).higher_is_better, n_boot=n_boot
         )
-        rows.append({"metric": name, **row})
+        both = np.isfinite(a) & np.isfinite(b)
+        agreement = stats.spearmanr(a[both], b[both]).statistic if both.sum() >= 3 else np.nan
+        rows.append({"metric": name, **row, "scores_spearman": float(agreement)})
     return pd.DataFrame(rows).sort_values("difference", ascending=False)
 
 
