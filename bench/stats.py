@@ -13,6 +13,7 @@ Functions:
     paired_spearman_difference: how much a change of scoring setup moves one metric's Spearman (paired CI).
     majority_vote_kendall: pairwise ranking accuracy of a majority-vote ensemble of metrics.
     rank_correlation_matrix: metric x metric Spearman correlation.
+    finite_pairs_spearman: Spearman of two score vectors over the positions where both are finite.
 """
 
 from __future__ import annotations
@@ -385,6 +386,16 @@ def majority_vote_kendall(
         result["kendall_equivalent"] = float(2.0 * accuracy - 1.0)
         result["vote_tie_rate"] = vote_ties / evaluated
     return result
+
+
+def finite_pairs_spearman(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series) -> tuple[float, int]:
+    """Spearman ρ of ``a`` and ``b`` over the positions where both are finite (raw signs, no direction);
+    returns (ρ, number of positions used), ρ NaN when fewer than 3 remain."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    if keep.sum() < 3:
+        return math.nan, int(keep.sum())
+    return float(stats.spearmanr(x[keep], y[keep]).statistic), int(keep.sum())
 
 
 def rank_correlation_matrix(frame: pd.DataFrame, min_periods: int = 3) -> pd.DataFrame:

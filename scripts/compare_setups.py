@@ -17,13 +17,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bench.benchmarks import open_benchmark
 from bench.groundtruth.base import column
-from bench.stats import paired_spearman_difference
+from bench.stats import finite_pairs_spearman, paired_spearman_difference
 from metrics import registry
 
 
@@ -48,9 +46,7 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, truth: pd.Series, n_boot:
         row = paired_spearman_difference(
             a, b, truth.loc[shared].to_numpy(dtype=float), registry.get(name).higher_is_better, n_boot=n_boot
         )
-        both = np.isfinite(a) & np.isfinite(b)
-        agreement = stats.spearmanr(a[both], b[both]).statistic if both.sum() >= 3 else np.nan
-        rows.append({"metric": name, **row, "scores_spearman": float(agreement)})
+        rows.append({"metric": name, **row, "scores_spearman": finite_pairs_spearman(a, b)[0]})
     return pd.DataFrame(rows).sort_values("difference", ascending=False)
 
 

@@ -29,15 +29,14 @@ import logging
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import torch
-from scipy.stats import spearmanr
 
 from bench.batches import load_batch
 from bench.networks.nb201 import NB201Network
 from bench.paths import REPO_ROOT, data_root
 from bench.spaces.nb201 import parse
+from bench.stats import finite_pairs_spearman
 from metrics import registry
 from metrics.probe import Probe
 
@@ -80,29 +79,21 @@ def score(rows: pd.DataFrame, names: list[str], root: Path, batch_size: int) -> 
     return pd.DataFrame.from_records(records)
 
 
-def spearman(a: pd.Series, b: pd.Series) -> tuple[float, int]:
-    """Spearman ρ over the rows where both are finite; (ρ, number of rows used)."""
-    keep = np.isfinite(a.to_numpy(float)) & np.isfinite(b.to_numpy(float))
-    if keep.sum() < 3:
-        return float("nan"), int(keep.sum())
-    return float(spearmanr(a[keep], b[keep]).statistic), int(keep.sum())
-
-
 def summarise(merged: pd.DataFrame, pairs: dict[str, str]) -> pd.DataFrame:
     """Per metric of ``pairs``: ρ(ours, theirs), ρ(ours, val acc), ρ(theirs, val acc) and NaN counts."""
     rows = []
     for name, column in pairs.items():
         theirs = merged[f"naslib_{column}"].where(merged[f"naslib_{column}"] != NASLIB_FAILURE)
         ours = merged[name]
-        rho, n = spearman(ours, theirs)
+        rho, n = finite_pairs_spearman(ours, theirs)
         rows.append(
             {
                 "metric": name,
                 "naslib_metric": column,
                 "n_archs": n,
                 "spearman_ours_vs_naslib": rho,
-                "spearman_ours_vs_val_acc": spearman(ours, merged["naslib_val_acc"])[0],
-                "spearman_naslib_vs_val_acc": spearman(theirs, merged["naslib_val_acc"])[0],
+                "spearman_ours_vs_val_acc": finite_pairs_spearman(ours, merged["naslib_val_acc"])[0],
+                "spearman_naslib_vs_val_acc": finite_pairs_spearman(theirs, merged["naslib_val_acc"])[0],
                 "our_nan": int(ours.isna().sum()),
                 "naslib_failures": int(theirs.isna().sum()),
                 "median_ratio_ours_over_naslib": float((ours / theirs).median()),
