@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from metrics.probe import Probe, logits, prunable_layers
 from metrics.registry import metric
@@ -127,27 +126,21 @@ def nasi(probe: Probe) -> float:
 def grasp(probe: Probe) -> float:
     """GraSP as foresight/HNAS compute it: Σ (−W ⊙ Hg), T = 1, one iteration; signed.
 
-    g = ∂L/∂W from the shared cross-entropy pass (no graph). A second forward on the shared network
-    gives ∂L/∂W with graph; z = Σ_W ⟨stop-grad(g), ∂L/∂W⟩ is differentiated once more, so Hg is
-    the Hessian (restricted to Conv2d/Linear weights) times g. Foresight flipped GraSP's original
-    sign (its comment: accuracy is negatively correlated with +W⊙Hg), so with −W⊙Hg higher is
-    better; NB-Suite-Zero's NB201 scores with this sign correlate positively (ρ ≈ +0.49).
+    g = ∂L/∂W from the shared cross-entropy pass. Foresight runs a second forward/backward with
+    graph on the same network and batch, which gives the same g bit for bit; here the shared pass
+    keeps its graph instead, z = Σ_W ⟨stop-grad(g), g⟩ is differentiated once more, so Hg is the
+    Hessian (restricted to Conv2d/Linear weights) times g. Foresight flipped GraSP's original sign
+    (its comment: accuracy is negatively correlated with +W⊙Hg), so with −W⊙Hg higher is better;
+    NB-Suite-Zero's NB201 scores with this sign correlate positively (ρ ≈ +0.49).
     """
-    first = {layer.name: layer.grad for layer in probe.cross_entropy_pass().layers}
-    net = probe.network()
-    layers = prunable_layers(net)
-    weights = [module.weight.requires_grad_(True) for _, module in layers]
-    loss = F.cross_entropy(logits(net(probe.inputs())), probe.labels())
-    second = torch.autograd.grad(loss, weights, create_graph=True, allow_unused=True)
-    terms = [
-        (first[name] * grad).sum()
-        for (name, _), grad in zip(layers, second, strict=True)
-        if grad is not None and first[name] is not None
-    ]
+    shared = probe.cross_entropy_pass()
+    weights = [module.weight for _, module in prunable_layers(probe.network())]
+    terms = [(grad.detach() * grad).sum() for grad in shared.weight_grads_with_graph if grad is not None]
     z = torch.stack(terms).sum() if terms else None
     if z is None or not z.requires_grad:
         raise ValueError("grasp: the loss gradient of the Conv2d/Linear weights does not depend on them")
-    hessian_grad = torch.autograd.grad(z, weights, allow_unused=True)
+    # retain_graph: the pass is cached on the probe, so its graph must survive a repeated call
+    hessian_grad = torch.autograd.grad(z, weights, allow_unused=True, retain_graph=True)
     return sum(
         float((-weight.detach() * hg).sum())
         for weight, hg in zip(weights, hessian_grad, strict=True)

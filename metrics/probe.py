@@ -3,7 +3,8 @@
 The caller's network is never mutated: a metric asks the probe for a private copy configured as its
 spec says (BatchNorm kept or bypassed, float32 or float64). Passes that several metrics need are
 computed once per probe and cached here: :meth:`Probe.cross_entropy_pass` serves grad_norm, snip,
-plain, fisher, nasi and the first gradient of GraSP.
+plain, fisher, nasi and GraSP (whose Hessian-gradient product differentiates the pass's own gradient
+graph instead of running a second forward/backward).
 """
 
 from __future__ import annotations
@@ -125,14 +126,18 @@ class CrossEntropyPass:
     (A ``bn="bypass"`` override of the probe bypasses BatchNorm here too.)
 
     Attributes:
-        layers: every Conv2d/Linear layer, in ``net.modules()`` order.
+        layers: every Conv2d/Linear layer, in ``net.modules()`` order (gradients detached).
         parameter_grads: dL/dθ of every parameter that gets a gradient, in ``net.parameters()`` order.
         loss: the mean cross-entropy value (nats).
+        weight_grads_with_graph: dL/dW per entry of ``layers`` (``None`` where no gradient), still
+            attached to the autograd graph of the pass (``create_graph=True``), so a second-order
+            metric can differentiate them again with respect to the weights of the same network.
     """
 
     layers: tuple[LayerGradient, ...]
     parameter_grads: tuple[torch.Tensor, ...]
     loss: float
+    weight_grads_with_graph: tuple[torch.Tensor | None, ...]
 
 
 def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> CrossEntropyPass:
@@ -141,6 +146,10 @@ def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tenso
     Uses ``torch.autograd.grad`` (no ``.grad`` fields) with respect to every parameter and every
     Conv2d/Linear output; the layer outputs are captured with forward hooks removed after use.
     Outputs overwritten in place later in the forward pass are left out (flagged per layer).
+    The gradients are computed with ``create_graph=True`` (same values, bit for bit), so GraSP's
+    Hessian-gradient product reuses this pass instead of a second forward/backward: on 6 NB201
+    CIFAR-100 networks (batch 64, 1 thread) the 11 full-space metrics went from 7.0 to 5.8 s per
+    architecture, values bit-identical, while grad_norm + snip + fisher alone went from 0.95 to 1.02 s.
     """
     params = list(net.parameters())
     for param in params:
@@ -149,7 +158,11 @@ def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tenso
     with record_calls([module for _, module in layers]) as calls:
         loss = F.cross_entropy(logits(net(inputs)), labels)
     intact = [call for call in calls if not call.modified_in_place]
-    grads = torch.autograd.grad(loss, params + [call.output for call in intact], allow_unused=True)
+    grads = torch.autograd.grad(
+        loss, params + [call.output for call in intact], allow_unused=True, create_graph=True
+    )
+    graph_grad_of = {id(param): grad for param, grad in zip(params, grads[: len(params)], strict=True)}
+    grads = [grad.detach() if grad is not None else None for grad in grads]
     param_grads, output_grads = grads[: len(params)], grads[len(params) :]
     grad_of = {id(param): grad for param, grad in zip(params, param_grads, strict=True)}
     products: list[list[torch.Tensor]] = [[] for _ in layers]
@@ -169,6 +182,7 @@ def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tenso
         ),
         parameter_grads=tuple(grad for grad in param_grads if grad is not None),
         loss=float(loss.detach()),
+        weight_grads_with_graph=tuple(graph_grad_of[id(module.weight)] for _, module in layers),
     )
 
 
