@@ -67,12 +67,26 @@ def replace_rows(
         board = rows.reset_index(drop=True)
         if path.exists():
             old = pd.read_csv(path)
-            new_keys = set(map(tuple, rows[key].astype(str).to_numpy()))
-            keep = [tuple(k) not in new_keys for k in old[key].astype(str).to_numpy()]
+            new_keys = set(_key_tuples(rows, key))
+            keep = [k not in new_keys for k in _key_tuples(old, key)]
             board = pd.concat([old[keep], rows], ignore_index=True)
         board = finish(board)
         _atomic_csv(board, path)
     return board
+
+
+def _key_tuples(frame: pd.DataFrame, key: list[str]) -> list[tuple[str, ...]]:
+    """Each row's ``key`` values as comparable strings: numbers by value (a budget of 20 written by a run
+    and 20.0 read back from the CSV are one key), missing values (None, NaN) as ""."""
+
+    def canonical(value: object) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return repr(float(value))
+        return str(value)
+
+    return [tuple(canonical(v) for v in row) for row in frame[key].itertuples(index=False, name=None)]
 
 
 @contextlib.contextmanager

@@ -29,6 +29,24 @@ def test_replace_rows_replaces_by_key_and_keeps_the_rest(tmp_path: Path) -> None
     assert pd.read_csv(path).equals(board)
 
 
+def test_replace_rows_matches_numeric_keys_by_value(tmp_path: Path) -> None:
+    """A run's budget 20 (int) replaces the row read back from the CSV as 20.0 (a float column, as a
+    time-budget row leaves a NaN there); missing budgets (None / NaN) match each other."""
+    path = tmp_path / "board.csv"
+    key = ["algo", "max_queries", "max_seconds"]
+
+    def rows(max_queries: int | None, max_seconds: int | None, acc: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"algo": ["rea"], "max_queries": [max_queries], "max_seconds": [max_seconds], "acc": [acc]}
+        )
+
+    replace_rows(path, pd.concat([rows(20, None, 1.0), rows(None, 12000, 5.0)], ignore_index=True), key)
+    board = replace_rows(path, rows(20, None, 2.0), key)
+    assert sorted(board["acc"].tolist()) == [2.0, 5.0]
+    board = replace_rows(path, rows(None, 12000, 6.0), key)
+    assert sorted(board["acc"].tolist()) == [2.0, 6.0]
+
+
 def test_concurrent_writers_lose_no_rows(tmp_path: Path) -> None:
     path = tmp_path / "board.csv"
     jobs, count = 6, 15
