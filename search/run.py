@@ -46,17 +46,26 @@ def resolve_algos(selection: Any) -> list[str]:
 
 
 def search_datasets(cfg: DictConfig, benchmark: Benchmark) -> list[str]:
-    """The datasets whose validation signal drives a search under ``cfg.protocol``."""
+    """The datasets whose validation signal drives a search under ``cfg.protocol``.
+
+    ``transfer``: the one ``dataset``. ``per_dataset``: ``dataset`` may also be a list of datasets or
+    ``all`` (every dataset of the space); each gets its own search.
+    """
     if cfg.protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {cfg.protocol!r}; valid choices: {', '.join(PROTOCOLS)}")
-    available = benchmark.truth.datasets()
-    if cfg.protocol == "per_dataset":
-        return list(available)
-    if cfg.dataset not in available:
-        raise ValueError(
-            f"unknown dataset {cfg.dataset!r} for {cfg.space}; valid choices: {', '.join(available)}"
-        )
-    return [cfg.dataset]
+    available = list(benchmark.truth.datasets())
+    chosen = OmegaConf.to_object(cfg.dataset) if OmegaConf.is_list(cfg.dataset) else [cfg.dataset]
+    if cfg.protocol == "per_dataset" and chosen == ["all"]:
+        return available
+    if cfg.protocol == "transfer" and len(chosen) != 1:
+        raise ValueError(f"protocol=transfer searches on one dataset, got dataset={chosen}")
+    for dataset in chosen:
+        if dataset not in available:
+            raise ValueError(
+                f"unknown dataset {dataset!r} for {cfg.space}; valid choices: {', '.join(available)}"
+                + (", all" if cfg.protocol == "per_dataset" else "")
+            )
+    return chosen
 
 
 def algo_params(cfg: DictConfig, algo: str, single: bool) -> dict[str, Any]:

@@ -46,6 +46,11 @@ def test_correlate_bad_values(overrides: list[str], message: str, tmp_path: Path
         (["algo=foo"], "unknown algo 'foo'; valid choices: all, random, rea"),
         (["protocol=bogus"], "unknown protocol 'bogus'; valid choices: transfer, per_dataset"),
         (["algo=rea", "+params.population=3"], "unknown parameter(s) ['population'] for algo 'rea'"),
+        (["dataset=[cifar10,cifar100]"], "protocol=transfer searches on one dataset"),
+        (
+            ["protocol=per_dataset", "dataset=[cifar100,imagenet]"],
+            "unknown dataset 'imagenet' for nb201; valid choices: cifar10, cifar100, ImageNet16-120, all",
+        ),
     ],
 )
 def test_search_bad_values(overrides: list[str], message: str, tmp_path: Path) -> None:
@@ -53,3 +58,16 @@ def test_search_bad_values(overrides: list[str], message: str, tmp_path: Path) -
     with pytest.raises(ValueError) as info:
         search_run.run(cfg)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["dataset=cifar100"], ["cifar100"]),
+        (["protocol=per_dataset", "dataset=[ImageNet16-120,cifar100]"], ["ImageNet16-120", "cifar100"]),
+        (["protocol=per_dataset", "dataset=all"], ["cifar10", "cifar100", "ImageNet16-120"]),
+    ],
+)
+def test_search_datasets_follow_the_protocol(overrides: list[str], expected: list[str]) -> None:
+    cfg = config("search", overrides)
+    assert search_run.search_datasets(cfg, search_run.open_benchmark("nb201")) == expected
