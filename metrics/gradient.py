@@ -120,6 +120,7 @@ def nasi(probe: Probe) -> float:
     "grasp",
     higher_is_better=True,
     needs="labels",
+    second_order=True,
     paper=FORESIGHT.format("grasp") + "; HNAS GraSP",
     units="sum of -W ⊙ Hg over Conv2d/Linear weights (nats), signed",
 )
@@ -128,19 +129,18 @@ def grasp(probe: Probe) -> float:
 
     g = ∂L/∂W from the shared cross-entropy pass. Foresight runs a second forward/backward with
     graph on the same network and batch, which gives the same g bit for bit; here the shared pass
-    keeps its graph instead, z = Σ_W ⟨stop-grad(g), g⟩ is differentiated once more, so Hg is the
-    Hessian (restricted to Conv2d/Linear weights) times g. Foresight flipped GraSP's original sign
+    keeps its graph instead (``second_order``), z = Σ_W ⟨stop-grad(g), g⟩ is differentiated once
+    more, so Hg is the Hessian (restricted to Conv2d/Linear weights) times g. Foresight flipped GraSP's original sign
     (its comment: accuracy is negatively correlated with +W⊙Hg), so with −W⊙Hg higher is better;
     NB-Suite-Zero's NB201 scores with this sign correlate positively (ρ ≈ +0.49).
     """
-    shared = probe.cross_entropy_pass()
+    gradients = probe.take_cross_entropy_graph()
     weights = [module.weight for _, module in prunable_layers(probe.network())]
-    terms = [(grad.detach() * grad).sum() for grad in shared.weight_grads_with_graph if grad is not None]
+    terms = [(grad.detach() * grad).sum() for grad in gradients if grad is not None]
     z = torch.stack(terms).sum() if terms else None
     if z is None or not z.requires_grad:
         raise ValueError("grasp: the loss gradient of the Conv2d/Linear weights does not depend on them")
-    # retain_graph: the pass is cached on the probe, so its graph must survive a repeated call
-    hessian_grad = torch.autograd.grad(z, weights, allow_unused=True, retain_graph=True)
+    hessian_grad = torch.autograd.grad(z, weights, allow_unused=True)
     return sum(
         float((-weight.detach() * hg).sum())
         for weight, hg in zip(weights, hessian_grad, strict=True)

@@ -3,8 +3,9 @@
 The caller's network is never mutated: a metric asks the probe for a private copy configured as its
 spec says (BatchNorm kept or bypassed, float32 or float64). Passes that several metrics need are
 computed once per probe and cached here: :meth:`Probe.cross_entropy_pass` serves grad_norm, snip,
-plain, fisher, nasi and GraSP (whose Hessian-gradient product differentiates the pass's own gradient
-graph instead of running a second forward/backward).
+plain, fisher, nasi and GraSP: when GraSP is among the selected metrics the pass keeps its autograd
+graph, and GraSP's Hessian-gradient product differentiates the pass's own gradients instead of running a
+second forward/backward (see :meth:`Probe.take_cross_entropy_graph`).
 """
 
 from __future__ import annotations
@@ -129,27 +130,32 @@ class CrossEntropyPass:
         layers: every Conv2d/Linear layer, in ``net.modules()`` order (gradients detached).
         parameter_grads: dL/dθ of every parameter that gets a gradient, in ``net.parameters()`` order.
         loss: the mean cross-entropy value (nats).
-        weight_grads_with_graph: dL/dW per entry of ``layers`` (``None`` where no gradient), still
-            attached to the autograd graph of the pass (``create_graph=True``), so a second-order
-            metric can differentiate them again with respect to the weights of the same network.
     """
 
     layers: tuple[LayerGradient, ...]
     parameter_grads: tuple[torch.Tensor, ...]
     loss: float
-    weight_grads_with_graph: tuple[torch.Tensor | None, ...]
 
 
-def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> CrossEntropyPass:
+GraphGradients = tuple[torch.Tensor | None, ...]
+"""dL/dW per Conv2d/Linear layer (``prunable_layers`` order; ``None`` where no gradient), still attached
+to the autograd graph of their pass, so that they can be differentiated again with respect to the weights."""
+
+
+def cross_entropy_pass(
+    net: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, keep_graph: bool = False
+) -> tuple[CrossEntropyPass, GraphGradients | None]:
     """Run one mean cross-entropy forward/backward on ``net`` (a private copy: parameters get requires_grad).
 
     Uses ``torch.autograd.grad`` (no ``.grad`` fields) with respect to every parameter and every
     Conv2d/Linear output; the layer outputs are captured with forward hooks removed after use.
     Outputs overwritten in place later in the forward pass are left out (flagged per layer).
-    The gradients are computed with ``create_graph=True`` (same values, bit for bit), so GraSP's
-    Hessian-gradient product reuses this pass instead of a second forward/backward: on 6 NB201
-    CIFAR-100 networks (batch 64, 1 thread) the 11 full-space metrics went from 7.0 to 5.8 s per
-    architecture, values bit-identical, while grad_norm + snip + fisher alone went from 0.95 to 1.02 s.
+
+    Returns the pass and, with ``keep_graph``, the Conv2d/Linear weight gradients still on their graph
+    (``create_graph=True``: the same values bit for bit), else ``None``. Keeping the graph lets GraSP's
+    Hessian-gradient product reuse this pass instead of a second forward/backward: on 6 NB201 CIFAR-100
+    networks (batch 64, 1 thread) the 11 full-space metrics went from 7.0 to 5.8 s per architecture, values
+    bit-identical; the graph costs memory until GraSP has used it and ≈7% more time in this pass.
     """
     params = list(net.parameters())
     for param in params:
@@ -159,10 +165,13 @@ def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tenso
         loss = F.cross_entropy(logits(net(inputs)), labels)
     intact = [call for call in calls if not call.modified_in_place]
     grads = torch.autograd.grad(
-        loss, params + [call.output for call in intact], allow_unused=True, create_graph=True
+        loss, params + [call.output for call in intact], allow_unused=True, create_graph=keep_graph
     )
-    graph_grad_of = {id(param): grad for param, grad in zip(params, grads[: len(params)], strict=True)}
-    grads = [grad.detach() if grad is not None else None for grad in grads]
+    graph_grads = None
+    if keep_graph:
+        graph_grad_of = {id(param): grad for param, grad in zip(params, grads[: len(params)], strict=True)}
+        graph_grads = tuple(graph_grad_of[id(module.weight)] for _, module in layers)
+        grads = tuple(grad.detach() if grad is not None else None for grad in grads)
     param_grads, output_grads = grads[: len(params)], grads[len(params) :]
     grad_of = {id(param): grad for param, grad in zip(params, param_grads, strict=True)}
     products: list[list[torch.Tensor]] = [[] for _ in layers]
@@ -173,7 +182,7 @@ def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tenso
                 product = product.sum(dim=tuple(range(2, product.dim())))
             products[call.index].append(product)
     modified = {call.index for call in calls if call.modified_in_place}
-    return CrossEntropyPass(
+    shared_pass = CrossEntropyPass(
         layers=tuple(
             LayerGradient(
                 name, module.weight.detach(), grad_of[id(module.weight)], tuple(products[i]), i in modified
@@ -182,8 +191,8 @@ def cross_entropy_pass(net: nn.Module, inputs: torch.Tensor, labels: torch.Tenso
         ),
         parameter_grads=tuple(grad for grad in param_grads if grad is not None),
         loss=float(loss.detach()),
-        weight_grads_with_graph=tuple(graph_grad_of[id(module.weight)] for _, module in layers),
     )
+    return shared_pass, graph_grads
 
 
 class Probe:
@@ -205,7 +214,11 @@ class Probe:
         self.batch = batch
         self.seed = seed
         self.bn_override = bn
+        self.keep_cross_entropy_graph = False
+        """Whether :meth:`cross_entropy_pass` keeps its graph for :meth:`take_cross_entropy_graph`
+        (set by ``registry.evaluate`` when a selected metric is declared ``second_order``)."""
         self._shared: dict[str, object] = {}
+        self._cross_entropy_graph: GraphGradients | None = None
 
     @property
     def device(self) -> torch.device:
@@ -262,6 +275,27 @@ class Probe:
 
     def cross_entropy_pass(self) -> CrossEntropyPass:
         """The shared mean cross-entropy forward/backward (BN kept, float32), computed once."""
-        return self.shared(
-            "cross_entropy_pass", lambda: cross_entropy_pass(self.network(), self.inputs(), self.labels())
-        )
+
+        def compute() -> CrossEntropyPass:
+            shared, self._cross_entropy_graph = cross_entropy_pass(
+                self.network(), self.inputs(), self.labels(), keep_graph=self.keep_cross_entropy_graph
+            )
+            return shared
+
+        return self.shared("cross_entropy_pass", compute)
+
+    def take_cross_entropy_graph(self) -> GraphGradients:
+        """The cross-entropy pass's weight gradients on their graph, handed over once.
+
+        They come from the shared pass when it kept its graph (:attr:`keep_cross_entropy_graph`); the
+        probe then drops its reference, so the graph is freed as soon as the caller is done with it (an
+        NB101 network's graph can take gigabytes). Otherwise (graph not kept, or already taken) a fresh
+        pass on the same shared network and batch computes them: the same values, one more forward/backward.
+        """
+        self.cross_entropy_pass()
+        grads, self._cross_entropy_graph = self._cross_entropy_graph, None
+        if grads is None:
+            with self.seeded("cross_entropy_pass"):
+                _, grads = cross_entropy_pass(self.network(), self.inputs(), self.labels(), keep_graph=True)
+        assert grads is not None
+        return grads

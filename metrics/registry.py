@@ -44,6 +44,8 @@ class MetricSpec:
         paper: short citation of the reference implementation whose semantics it follows.
         version: bumped whenever a change alters the values; part of the score-cache key.
         units: what the value measures, for docs and plot labels.
+        second_order: differentiates the shared cross-entropy pass's gradients once more (GraSP);
+            when one is selected, :func:`evaluate` has the probe keep that pass's graph for it.
     """
 
     name: str
@@ -55,6 +57,7 @@ class MetricSpec:
     paper: str
     version: int
     units: str
+    second_order: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,16 @@ def metric(
     dtype: DType = "float32",
     version: int = 1,
     units: str = "score",
+    second_order: bool = False,
 ) -> Callable[[Callable[[Probe], float]], Callable[[Probe], float]]:
     """Register ``fn`` under ``name`` with its declared properties; returns ``fn`` unchanged."""
 
     def register(fn: Callable[[Probe], float]) -> Callable[[Probe], float]:
         if name in _REGISTRY:
             raise ValueError(f"metric {name!r} is registered twice")
-        _REGISTRY[name] = MetricSpec(name, fn, higher_is_better, needs, bn, dtype, paper, version, units)
+        _REGISTRY[name] = MetricSpec(
+            name, fn, higher_is_better, needs, bn, dtype, paper, version, units, second_order
+        )
         return fn
 
     return register
@@ -118,9 +124,11 @@ NUMERIC_ERRORS = (RuntimeError, ValueError, ArithmeticError, torch.linalg.LinAlg
 
 def evaluate(selection: Iterable[str], probe: Probe) -> dict[str, MetricResult]:
     """Run each metric in ``selection`` on ``probe``; failures become NaN with a reason."""
+    specs = [get(name) for name in selection]
+    probe.keep_cross_entropy_graph = any(spec.second_order for spec in specs)
     results: dict[str, MetricResult] = {}
-    for name in selection:
-        spec = get(name)
+    for spec in specs:
+        name = spec.name
         start = time.perf_counter()
         error: str | None = None
         try:

@@ -8,7 +8,9 @@ BN conv net, and for determinism and non-mutation of the caller's network.
 from __future__ import annotations
 
 import copy
+import gc
 import math
+import weakref
 
 import numpy as np
 import pytest
@@ -179,6 +181,37 @@ def test_shared_pass_equals_straightforward() -> None:
         assert results[name].value == pytest.approx(value, rel=1e-6, abs=1e-12), name
     for name in ("grad_norm", "snip", "plain"):
         assert results[name].value == expected[name], f"{name} should be bit-identical"
+
+
+def test_grasp_same_value_from_the_shared_graph_or_a_fresh_pass() -> None:
+    """GraSP on the shared pass's graph (kept because GraSP is selected), alone, and again on the same
+    probe after the graph was taken (a fresh pass): bit-identical values."""
+    net = conv_bn_net(3)
+    batch = make_batch(torch.randn(8, 3, 8, 8, generator=torch.Generator().manual_seed(4)), 5)
+    probe = Probe(net, batch)
+    together = registry.evaluate(["grad_norm", "grasp", "snip"], probe)
+    assert probe.keep_cross_entropy_graph
+    again = registry.get("grasp").fn(probe)
+    alone = registry.evaluate(["grasp"], Probe(net, batch))["grasp"].value
+    without_graph = Probe(net, batch)
+    registry.evaluate(["grad_norm"], without_graph)
+    assert not without_graph.keep_cross_entropy_graph
+    late = registry.get("grasp").fn(without_graph)
+    assert together["grasp"].value == again == alone == late
+
+
+def test_the_probe_lets_go_of_the_graph_it_hands_over() -> None:
+    """After GraSP takes the kept graph, the probe holds no reference to it, so it is freed after use."""
+    batch = make_batch(torch.randn(8, 3, 8, 8, generator=torch.Generator().manual_seed(5)), 5)
+    probe = Probe(conv_bn_net(4), batch)
+    probe.keep_cross_entropy_graph = True
+    gradients = probe.take_cross_entropy_graph()
+    assert all(grad is None or grad.requires_grad for grad in gradients)
+    alive = weakref.ref(next(grad for grad in gradients if grad is not None))
+    del gradients
+    gc.collect()
+    assert alive() is None
+    assert probe.cross_entropy_pass().layers  # the detached pass stays cached for the first-order metrics
 
 
 # --------------------------------------------------------------------------------------------------
