@@ -43,8 +43,9 @@ update-reference: install  ## recompute results/reference/*.csv (regression refe
 # ---- The reproduction pipeline ----------------------------------------------------------------------------
 # `make reproduce`: every correlation (all spaces and datasets, scores from the committed caches in
 # results/scores, computing only what is missing), the searches of every searcher under the two published
-# budgets, the leaderboards and plots (written by each run), then results/REPORT.md. < 30 min on 2 cores once
-# the full-space score tables of the presets' setups are committed; days of CPU time without them.
+# budgets (transfer from CIFAR-10) and under HNAS's budget with each dataset's own signal, the leaderboards
+# and plots (written by each run), then results/REPORT.md. < 30 min on 2 cores once the full-space score
+# tables of the presets' setups are committed; days of CPU time without them.
 # `make reproduce FAST=1`: a small smoke version (FAST_SAMPLE cheap-metric scores on CIFAR-10, 3 seeds of the
 # searchers that need no scores) written to results/fast/, never touching the real results.
 # Presets: conf/experiment/*.yaml, each documenting its published source.
@@ -82,6 +83,7 @@ else
 	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
 	$(SEARCH) experiment=hnas2022_nb201_transfer algo=all
 	$(SEARCH) experiment=nb201_paper_baselines algo=all
+	$(SEARCH) experiment=hnas2022_nb201_per_dataset algo=all
 endif
 	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
 	$(BIN)/python -m bench.report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
