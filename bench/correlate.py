@@ -15,10 +15,10 @@ import hydra
 import numpy as np
 import pandas as pd
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from bench import leaderboard, plots, stats
-from bench.app import run_or_exit
+from bench.app import config_names, run_or_exit
 from bench.batches import check_dataset
 from bench.benchmarks import Benchmark, open_benchmark
 from bench.groundtruth.base import column
@@ -52,9 +52,7 @@ def run(cfg: DictConfig) -> Path | None:
         raise ValueError(
             f"dataset {dataset!r} is not in {cfg.space}; valid: {', '.join(benchmark.truth.datasets())}"
         )
-    metric_names = registry.resolve(
-        OmegaConf.to_object(cfg.metrics) if OmegaConf.is_list(cfg.metrics) else cfg.metrics
-    )
+    metric_names = registry.resolve(config_names(cfg.metrics))
     target = cfg.target or benchmark.default_target
     truth = column(benchmark.truth, dataset, target)
     indices = select_architectures(benchmark, cfg.sample, cfg.seed)

@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from bench import leaderboard, plots
-from bench.app import run_or_exit
+from bench.app import config_names, run_or_exit
 from bench.benchmarks import Benchmark, open_benchmark
 from bench.paths import data_root
 from bench.scoring import ScoreEngine, resolve_device, setup_from_config
@@ -54,7 +54,8 @@ def search_datasets(cfg: DictConfig, benchmark: Benchmark) -> list[str]:
     if cfg.protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {cfg.protocol!r}; valid choices: {', '.join(PROTOCOLS)}")
     available = list(benchmark.truth.datasets())
-    chosen = OmegaConf.to_object(cfg.dataset) if OmegaConf.is_list(cfg.dataset) else [cfg.dataset]
+    names = config_names(cfg.dataset)
+    chosen = names if isinstance(names, list) else [names]
     if cfg.protocol == "per_dataset" and chosen == ["all"]:
         return available
     if cfg.protocol == "transfer" and len(chosen) != 1:
@@ -90,7 +91,7 @@ def needed_metrics(algo: str, params: dict[str, Any]) -> list[str]:
 
 def run(cfg: DictConfig) -> Path:
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
-    algos = resolve_algos(OmegaConf.to_object(cfg.algo) if OmegaConf.is_list(cfg.algo) else cfg.algo)
+    algos = resolve_algos(config_names(cfg.algo))
     datasets = search_datasets(cfg, benchmark)
     if cfg.scoring.threads:
         torch.set_num_threads(int(cfg.scoring.threads))

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
 
 from bench import correlate
+from bench.app import config_names
 from search import run as search_run
 
 CONF = str(Path(__file__).resolve().parent.parent / "conf")
@@ -71,3 +73,10 @@ def test_search_bad_values(overrides: list[str], message: str, tmp_path: Path) -
 def test_search_datasets_follow_the_protocol(overrides: list[str], expected: list[str]) -> None:
     cfg = config("search", overrides)
     assert search_run.search_datasets(cfg, search_run.open_benchmark("nb201")) == expected
+
+
+def test_config_names_reads_one_name_or_a_list() -> None:
+    cfg = OmegaConf.create({"one": "all", "several": ["snip", "synflow"]})
+    assert config_names(cfg.one) == "all"
+    several = config_names(cfg.several)
+    assert several == ["snip", "synflow"] and type(several) is list
