@@ -51,6 +51,8 @@ update-reference: install  ## recompute results/reference/*.csv (regression refe
 # Presets: conf/experiment/*.yaml, each documenting its published source.
 FAST ?= 0
 FAST_SAMPLE ?= 50
+# search.run processes running searches in parallel (one per core; the results do not depend on it)
+SEARCH_WORKERS ?= 2
 NB201_DATASETS := cifar10,cifar100,ImageNet16-120
 # every metric but te_nas_ntk (7.6 s/arch), the set scored in the background for nb201_sample1000 (scripts/background_scoring.sh);
 # its committed table is CIFAR-10's (the other datasets' correlations come from the full-space preset)
@@ -60,11 +62,11 @@ CHEAP_SEARCHERS := [random,rea,reinforce,bo,local]
 ifeq ($(FAST),1)
 REPRO_DIR := results/fast
 CORRELATE := $(BIN)/python -m bench.correlate cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/correlations.csv
-SEARCH := $(BIN)/python -m search.run cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/search.csv
+SEARCH := $(BIN)/python -m search.run workers=$(SEARCH_WORKERS) cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/search.csv
 else
 REPRO_DIR := results
 CORRELATE := $(BIN)/python -m bench.correlate
-SEARCH := $(BIN)/python -m search.run
+SEARCH := $(BIN)/python -m search.run workers=$(SEARCH_WORKERS)
 endif
 
 .PHONY: reproduce

@@ -9,6 +9,7 @@ updates the search leaderboard.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import hydra
 import pandas as pd
 import torch
+from joblib import Parallel, delayed
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
@@ -89,38 +91,64 @@ def needed_metrics(algo: str, params: dict[str, Any]) -> list[str]:
     return [chosen[k] for k in METRIC_PARAMETERS if k in chosen]
 
 
+@functools.cache
+def shared_benchmark(space: str, root: str | None, groundtruth: str | None) -> Benchmark:
+    """The benchmark, opened once per process (search jobs in worker processes reuse it)."""
+    return open_benchmark(space, root, groundtruth)
+
+
+SearchJob = tuple[str, str, int]  # (search dataset, algo, seed)
+
+
+def run_job(cfg: DictConfig, job: SearchJob, single_algo: bool) -> tuple[dict, list[dict]]:
+    """One search: ``algo`` with ``seed`` on ``dataset``'s signal; its runs.csv row and trajectory rows."""
+    dataset, algo, seed = job
+    benchmark = shared_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
+    params = algo_params(cfg, algo, single=single_algo)
+    engine = ScoreEngine(
+        benchmark.space,
+        setup_from_config(cfg.space, dataset, cfg.scoring),
+        Path(cfg.cache_dir),
+        data_root(cfg.data_root),
+        bool(cfg.scoring.share_canonical),
+        resolve_device(cfg.scoring.device),
+        progress=bool(cfg.progress) and int(cfg.workers) == 1,
+    )
+    return run_search(
+        algo,
+        benchmark.space,
+        benchmark.truth,
+        dataset,
+        EngineScores(engine, needed_metrics(algo, params)),
+        seed,
+        cfg.budget.queries,
+        cfg.budget.seconds,
+        params,
+    )
+
+
 def run(cfg: DictConfig) -> Path:
-    benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
+    benchmark = shared_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     algos = resolve_algos(config_names(cfg.algo))
     datasets = search_datasets(cfg, benchmark)
     if cfg.scoring.threads:
         torch.set_num_threads(int(cfg.scoring.threads))
+    workers = int(cfg.workers)
+    if workers < 1:
+        raise ValueError(f"workers={workers}: need at least 1 process")
     seeds = range(int(cfg.seed_offset), int(cfg.seed_offset) + int(cfg.seeds))
-    max_queries, max_seconds = cfg.budget.queries, cfg.budget.seconds
-    runs, trajectories = [], []
     jobs = [(d, a, s) for d in datasets for a in algos for s in seeds]
-    for dataset, algo, seed in tqdm(jobs, desc="searches", unit="run", disable=not cfg.progress):
-        params = algo_params(cfg, algo, single=len(algos) == 1)
-        engine = ScoreEngine(
-            benchmark.space,
-            setup_from_config(cfg.space, dataset, cfg.scoring),
-            Path(cfg.cache_dir),
-            data_root(cfg.data_root),
-            bool(cfg.scoring.share_canonical),
-            resolve_device(cfg.scoring.device),
-            progress=bool(cfg.progress),
+    single = len(algos) == 1
+    if workers == 1:
+        results = (run_job(cfg, job, single) for job in jobs)
+    else:
+        results = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(run_job)(cfg, job, single) for job in jobs
         )
-        row, trajectory = run_search(
-            algo,
-            benchmark.space,
-            benchmark.truth,
-            dataset,
-            EngineScores(engine, needed_metrics(algo, params)),
-            seed,
-            max_queries,
-            max_seconds,
-            params,
-        )
+    runs, trajectories = [], []
+    for row, trajectory in tqdm(
+        results, total=len(jobs), desc="searches", unit="run", disable=not cfg.progress
+    ):
         runs.append(row)
         trajectories.extend(trajectory)
     return write_outputs(cfg, pd.DataFrame(runs), pd.DataFrame(trajectories))

@@ -49,6 +49,7 @@ def test_correlate_bad_values(overrides: list[str], message: str, tmp_path: Path
         (["protocol=bogus"], "unknown protocol 'bogus'; valid choices: transfer, per_dataset"),
         (["algo=rea", "+params.population=3"], "unknown parameter(s) ['population'] for algo 'rea'"),
         (["dataset=[cifar10,cifar100]"], "protocol=transfer searches on one dataset"),
+        (["workers=0"], "workers=0: need at least 1 process"),
         (
             ["protocol=per_dataset", "dataset=[cifar100,imagenet]"],
             "unknown dataset 'imagenet' for nb201; valid choices: cifar10, cifar100, ImageNet16-120, all",

@@ -1,0 +1,37 @@
+"""search.run gives the same runs whether its searches run in one process or in parallel worker processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from hydra import compose, initialize_config_dir
+
+from search import run as search_run
+
+CONF = str(Path(__file__).resolve().parent.parent / "conf")
+
+
+def run_with_workers(workers: int, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    overrides = [
+        "algo=[random,rea]",
+        "seeds=3",
+        "budget.queries=15",
+        "progress=false",
+        f"workers={workers}",
+        f"out_dir={out}",
+        f"leaderboard={out / 'search.csv'}",
+        f"cache_dir={out / 'scores'}",
+    ]
+    with initialize_config_dir(config_dir=CONF, version_base="1.3"):
+        cfg = compose(config_name="search", overrides=overrides)
+    search_run.run(cfg)
+    return pd.read_csv(out / "runs.csv"), pd.read_csv(out / "trajectory.csv")
+
+
+def test_parallel_workers_give_the_same_runs_in_the_same_order(tmp_path: Path) -> None:
+    runs_1, trajectory_1 = run_with_workers(1, tmp_path / "one")
+    runs_2, trajectory_2 = run_with_workers(2, tmp_path / "two")
+    assert len(runs_1) == 6 and runs_1["arch_index"].nunique() > 1
+    pd.testing.assert_frame_equal(runs_1, runs_2)
+    pd.testing.assert_frame_equal(trajectory_1, trajectory_2)
