@@ -74,9 +74,9 @@ from bench.paths import REPO_ROOT, data_root
 from bench.scoring import ScoreEngine, ScoreStore, ScoringSetup
 from metrics import registry
 from search.cached_scores import EngineScores
+from search.jobs import needed_metrics
 from search.registry import SEARCHERS
 from search.results import TEST_COLUMN, run_search
-from search.run import needed_metrics
 
 REFERENCE_DIR = REPO_ROOT / "results" / "reference"
 SPACE = "nb201"

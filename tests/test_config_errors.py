@@ -10,6 +10,7 @@ from omegaconf import OmegaConf
 
 from bench import correlate
 from bench.app import config_names
+from bench.benchmarks import open_benchmark
 from search import run as search_run
 
 CONF = str(Path(__file__).resolve().parent.parent / "conf")
@@ -73,7 +74,7 @@ def test_search_bad_values(overrides: list[str], message: str, tmp_path: Path) -
 )
 def test_search_datasets_follow_the_protocol(overrides: list[str], expected: list[str]) -> None:
     cfg = config("search", overrides)
-    assert search_run.search_datasets(cfg, search_run.open_benchmark("nb201")) == expected
+    assert search_run.search_datasets(cfg, open_benchmark("nb201")) == expected
 
 
 def test_config_names_reads_one_name_or_a_list() -> None:

@@ -17,6 +17,7 @@ from bench.correlate import select_architectures
 from bench.groundtruth.base import column
 from bench.scoring import setup_from_config
 from metrics import registry
+from search import jobs as search_jobs
 from search import run as search_run
 from search.registry import SEARCHERS, check_params
 
@@ -45,9 +46,9 @@ def check_search(cfg: DictConfig) -> None:
         OmegaConf.to_object(cfg.algo) if OmegaConf.is_list(cfg.algo) else cfg.algo
     )
     for algo in algos:
-        check_params(algo, search_run.algo_params(cfg, algo, single=len(algos) == 1))
+        check_params(algo, search_jobs.algo_params(cfg, algo, single=len(algos) == 1))
     for algo in SEARCHERS:  # `make reproduce` runs every preset with algo=all
-        check_params(algo, search_run.algo_params(cfg, algo, single=False))
+        check_params(algo, search_jobs.algo_params(cfg, algo, single=False))
     for dataset in search_run.search_datasets(cfg, benchmark):
         setup_from_config(cfg.space, dataset, cfg.scoring)
     assert cfg.budget.queries is not None or cfg.budget.seconds is not None

@@ -1,19 +1,25 @@
-"""search.run gives the same runs whether its searches run in one process or in parallel worker processes."""
+"""search.run gives the same runs whether its searches run in one process or in parallel worker processes.
+
+Run through the real entry point (``python -m search.run``), where the module is ``__main__`` and the
+worker processes must import the job function from ``search.jobs``.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
-from hydra import compose, initialize_config_dir
 
-from search import run as search_run
-
-CONF = str(Path(__file__).resolve().parent.parent / "conf")
+REPO = Path(__file__).resolve().parent.parent
 
 
 def run_with_workers(workers: int, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    overrides = [
+    command = [
+        sys.executable,
+        "-m",
+        "search.run",
         "algo=[random,rea]",
         "seeds=3",
         "budget.queries=15",
@@ -22,10 +28,10 @@ def run_with_workers(workers: int, out: Path) -> tuple[pd.DataFrame, pd.DataFram
         f"out_dir={out}",
         f"leaderboard={out / 'search.csv'}",
         f"cache_dir={out / 'scores'}",
+        f"hydra.run.dir={out / 'hydra'}",
     ]
-    with initialize_config_dir(config_dir=CONF, version_base="1.3"):
-        cfg = compose(config_name="search", overrides=overrides)
-    search_run.run(cfg)
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
     return pd.read_csv(out / "runs.csv"), pd.read_csv(out / "trajectory.csv")
 
 
