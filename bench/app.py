@@ -12,12 +12,12 @@ from omegaconf import DictConfig, OmegaConf
 from bench.paths import DataFileError
 
 
-def config_names(value: object) -> str | list[str]:
+def config_names(value: object) -> list[str]:
     """A config value that names one choice (``cifar10``, ``all``) or lists several (``[snip,synflow]``).
 
-    A listed value comes back as a plain Python list; a single name comes back unchanged as a string.
+    Always a plain Python list of names: ``all`` comes back as ``["all"]``.
     """
-    return OmegaConf.to_object(value) if OmegaConf.is_list(value) else value
+    return [str(name) for name in OmegaConf.to_object(value)] if OmegaConf.is_list(value) else [str(value)]
 
 
 def run_or_exit(run: Callable[[DictConfig], object], cfg: DictConfig, log: logging.Logger) -> None:

@@ -22,8 +22,7 @@ from bench.app import config_names, run_or_exit
 from bench.batches import check_dataset
 from bench.benchmarks import Benchmark, open_benchmark
 from bench.groundtruth.base import column
-from bench.paths import data_root
-from bench.scoring import ScoreEngine, resolve_device, setup_from_config
+from bench.scoring import engine_from_config
 from metrics import registry
 
 log = logging.getLogger("bench.correlate")
@@ -56,19 +55,10 @@ def run(cfg: DictConfig) -> Path | None:
     target = cfg.target or benchmark.default_target
     truth = column(benchmark.truth, dataset, target)
     indices = select_architectures(benchmark, cfg.sample, cfg.seed)
-    sc = cfg.scoring
-    setup = setup_from_config(cfg.space, dataset, sc)
-    if sc.threads:
-        torch.set_num_threads(int(sc.threads))
-    engine = ScoreEngine(
-        benchmark.space,
-        setup,
-        Path(cfg.cache_dir),
-        data_root(cfg.data_root),
-        bool(sc.share_canonical),
-        resolve_device(sc.device),
-        progress=bool(cfg.progress),
-    )
+    if cfg.scoring.threads:
+        torch.set_num_threads(int(cfg.scoring.threads))
+    engine = engine_from_config(benchmark.space, dataset, cfg, progress=bool(cfg.progress))
+    setup = engine.setup
     log.info(
         "%s/%s: %d architectures (%d functional classes), %d metrics, setup %s, shard %d/%d",
         cfg.space,

@@ -36,6 +36,7 @@ from torch import nn
 from tqdm import tqdm
 
 from bench.batches import NUM_CLASSES, Batch, load_batch
+from bench.paths import data_root
 from bench.spaces.base import Space
 from metrics import registry
 from metrics.probe import Probe
@@ -359,6 +360,24 @@ def resolve_device(name: str) -> torch.device:
     if name not in ("cpu", "cuda"):
         raise ValueError(f"unknown device {name!r}; valid choices: auto, cpu, cuda")
     return torch.device(name)
+
+
+def engine_from_config(space: Space, dataset: str, cfg: Mapping[str, Any], progress: bool) -> ScoreEngine:
+    """The score engine a Hydra app's config asks for (bench.correlate, search.run).
+
+    ``cfg["scoring"]`` gives the setup on ``dataset``, canonical sharing and device; ``cfg["cache_dir"]``
+    the score cache and ``cfg["data_root"]`` the image batches (``None``: found automatically).
+    """
+    scoring = cfg["scoring"]
+    return ScoreEngine(
+        space,
+        setup_from_config(cfg["space"], dataset, scoring),
+        Path(cfg["cache_dir"]),
+        data_root(cfg["data_root"]),
+        bool(scoring["share_canonical"]),
+        resolve_device(scoring["device"]),
+        progress=progress,
+    )
 
 
 class ScoreEngine:

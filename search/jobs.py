@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from bench.benchmarks import Benchmark, open_benchmark
-from bench.paths import data_root
-from bench.scoring import ScoreEngine, resolve_device, setup_from_config
+from bench.scoring import ScoreEngine, engine_from_config
 from search.cached_scores import EngineScores
 from search.registry import SEARCHERS
 from search.results import run_search
@@ -47,6 +45,22 @@ def shared_benchmark(space: str, root: str | None, groundtruth: str | None) -> B
     return open_benchmark(space, root, groundtruth)
 
 
+_ENGINES: dict[tuple[str, str], ScoreEngine] = {}
+
+
+def shared_engine(cfg: DictConfig, dataset: str) -> ScoreEngine:
+    """``dataset``'s score engine, built once per process and config: jobs reuse its loaded score cache.
+
+    (The engine reloads its cache only when the cache files change, so a reused engine stays current.)
+    """
+    key = (OmegaConf.to_yaml(cfg), dataset)
+    if key not in _ENGINES:
+        benchmark = shared_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
+        progress = bool(cfg.progress) and int(cfg.workers) == 1
+        _ENGINES[key] = engine_from_config(benchmark.space, dataset, cfg, progress)
+    return _ENGINES[key]
+
+
 SearchJob = tuple[str, str, int]  # (search dataset, algo, seed)
 
 
@@ -55,15 +69,7 @@ def run_job(cfg: DictConfig, job: SearchJob, single_algo: bool) -> tuple[dict, l
     dataset, algo, seed = job
     benchmark = shared_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     params = algo_params(cfg, algo, single=single_algo)
-    engine = ScoreEngine(
-        benchmark.space,
-        setup_from_config(cfg.space, dataset, cfg.scoring),
-        Path(cfg.cache_dir),
-        data_root(cfg.data_root),
-        bool(cfg.scoring.share_canonical),
-        resolve_device(cfg.scoring.device),
-        progress=bool(cfg.progress) and int(cfg.workers) == 1,
-    )
+    engine = shared_engine(cfg, dataset)
     return run_search(
         algo,
         benchmark.space,

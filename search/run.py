@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 import hydra
 import pandas as pd
@@ -32,9 +31,8 @@ PROTOCOLS = ("transfer", "per_dataset")
 BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds"]
 
 
-def resolve_algos(selection: Any) -> list[str]:
-    """``all`` → every searcher; a name or list of names, checked."""
-    chosen = [selection] if isinstance(selection, str) else list(selection)
+def resolve_algos(chosen: list[str]) -> list[str]:
+    """``["all"]`` → every searcher; otherwise the names, checked."""
     if chosen == ["all"]:
         return list(SEARCHERS)
     unknown = [a for a in chosen if a not in SEARCHERS]
@@ -52,8 +50,7 @@ def search_datasets(cfg: DictConfig, benchmark: Benchmark) -> list[str]:
     if cfg.protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {cfg.protocol!r}; valid choices: {', '.join(PROTOCOLS)}")
     available = list(benchmark.truth.datasets())
-    names = config_names(cfg.dataset)
-    chosen = names if isinstance(names, list) else [names]
+    chosen = config_names(cfg.dataset)
     if cfg.protocol == "per_dataset" and chosen == ["all"]:
         return available
     if cfg.protocol == "transfer" and len(chosen) != 1:

@@ -79,6 +79,6 @@ def test_search_datasets_follow_the_protocol(overrides: list[str], expected: lis
 
 def test_config_names_reads_one_name_or_a_list() -> None:
     cfg = OmegaConf.create({"one": "all", "several": ["snip", "synflow"]})
-    assert config_names(cfg.one) == "all"
+    assert config_names(cfg.one) == ["all"]
     several = config_names(cfg.several)
     assert several == ["snip", "synflow"] and type(several) is list

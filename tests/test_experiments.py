@@ -11,6 +11,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
+from bench.app import config_names
 from bench.batches import check_dataset
 from bench.benchmarks import open_benchmark
 from bench.correlate import select_architectures
@@ -42,9 +43,7 @@ def check_correlate(cfg: DictConfig) -> None:
 def check_search(cfg: DictConfig) -> None:
     """Everything search.run resolves before searching, for the preset's algos and for ``algo=all``."""
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
-    algos = search_run.resolve_algos(
-        OmegaConf.to_object(cfg.algo) if OmegaConf.is_list(cfg.algo) else cfg.algo
-    )
+    algos = search_run.resolve_algos(config_names(cfg.algo))
     for algo in algos:
         check_params(algo, search_jobs.algo_params(cfg, algo, single=len(algos) == 1))
     for algo in SEARCHERS:  # `make reproduce` runs every preset with algo=all
