@@ -28,6 +28,15 @@ def algo_params(cfg: DictConfig, algo: str, single: bool) -> dict[str, Any]:
     return params
 
 
+def algo_label(cfg: DictConfig, algo: str, single: bool) -> str:
+    """The searcher's name in outputs and leaderboards: ``algo``, or ``algo[key=value,...]`` when it runs alone
+    with ``params`` overrides, so that a variant gets its own rows instead of replacing the searcher's."""
+    overrides = (OmegaConf.to_object(cfg.params) or {}) if single else {}
+    if not overrides:
+        return algo
+    return f"{algo}[{','.join(f'{key}={value}' for key, value in sorted(overrides.items()))}]"
+
+
 METRIC_PARAMETERS = ("metric", "condnum_metric")
 
 
@@ -80,4 +89,5 @@ def run_job(cfg: DictConfig, job: SearchJob, single_algo: bool) -> tuple[dict, l
         cfg.budget.queries,
         cfg.budget.seconds,
         params,
+        algo_label(cfg, algo, single_algo),
     )

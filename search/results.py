@@ -44,8 +44,12 @@ def run_search(
     max_queries: int | None,
     max_seconds: float | None,
     params: Mapping[str, Any],
+    label: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run ``algo`` once on ``dataset``'s validation signal; return its runs row and trajectory rows."""
+    """Run ``algo`` once on ``dataset``'s validation signal; return its runs row and trajectory rows.
+
+    ``label`` names the run in the rows' ``algo`` column (default: ``algo``).
+    """
     searcher = get_searcher(algo)
     check_params(algo, params)
     oracle = Oracle.from_truth(truth, dataset, Budget(max_queries, max_seconds))
@@ -55,7 +59,7 @@ def run_search(
     history = oracle.history
     if not history:
         raise RuntimeError(f"algo {algo!r} made no query within the budget")
-    key = {"algo": algo, "seed": seed, "dataset": dataset}
+    key = {"algo": label or algo, "seed": seed, "dataset": dataset}
     leaders = incumbents(history)
     best = leaders[-1]
     row = {

@@ -11,6 +11,7 @@ from omegaconf import OmegaConf
 from bench import correlate
 from bench.app import config_names
 from bench.benchmarks import open_benchmark
+from search import jobs as search_jobs
 from search import run as search_run
 
 CONF = str(Path(__file__).resolve().parent.parent / "conf")
@@ -82,3 +83,19 @@ def test_config_names_reads_one_name_or_a_list() -> None:
     assert config_names(cfg.one) == ["all"]
     several = config_names(cfg.several)
     assert several == ["snip", "synflow"] and type(several) is list
+
+
+@pytest.mark.parametrize(
+    ("overrides", "single", "label"),
+    [
+        ([], True, "hnas"),
+        (
+            ["+params.distinct_classes=true", "+params.n_sample=500"],
+            True,
+            "hnas[distinct_classes=True,n_sample=500]",
+        ),
+        (["+params.distinct_classes=true"], False, "hnas"),  # params only apply to an algo that runs alone
+    ],
+)
+def test_params_overrides_get_their_own_label(overrides: list[str], single: bool, label: str) -> None:
+    assert search_jobs.algo_label(config("search", overrides), "hnas", single) == label

@@ -132,6 +132,28 @@ def test_hnas_probes_linspace_then_bo_steps(fake) -> None:
     assert row["zc_seconds"] == pytest.approx(27 * 0.75)
 
 
+class TripletSpace(FakeSpace):
+    """The fake space with functional classes of three consecutive indices."""
+
+    def canonical(self, index: int) -> int:
+        return index - index % 3
+
+
+def test_hnas_distinct_classes_never_queries_a_function_twice(fake) -> None:
+    _, truth, scores = fake
+    space = TripletSpace()
+    row, trajectory = run_search(
+        "hnas", space, truth, "fake10", scores, 0, 9, None, {"distinct_classes": True}
+    )
+    classes = [space.canonical(t["arch_index"]) for t in trajectory]
+    assert row["queries"] == 9 and len(set(classes)) == 9  # 9 queries, one per class: the space is used up
+    # the first probe is HNAS's; each query then takes its class (3 archs) out of the pool
+    m, _ = scores.get("ntk_trace", range(27))
+    kappa, _ = scores.get("ntk_condnum", range(27))
+    assert trajectory[0]["arch_index"] == int(np.argmin(objective(m, kappa, 0.0, -2.0, 5000.0)))
+    assert [t["pool_size"] for t in trajectory[:4]] == [27, 24, 21, 18]
+
+
 @pytest.mark.parametrize(
     ("algo", "metric"),
     [("hnas", "ntk_trace"), ("hnas_grad_norm", "grad_norm"), ("hnas_snip", "snip"), ("hnas_grasp", "grasp")],

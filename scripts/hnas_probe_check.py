@@ -1,0 +1,129 @@
+"""Where do HNAS's first probes land? A check of the trace-norm/condition-number objective per dataset.
+
+HNAS (``search.hnas``) opens with 5 probes at t ∈ {0, .25, .5, .75, 1}, c = −2 and picks, for each, the
+argmin of :func:`search.hnas.objective` over its pool (which soon covers most of NB201). This script takes
+the committed full-space score tables (``ntk_trace``, ``ntk_condnum``; setup: batch 64, seed 0, default init)
+and, for each dataset's own scores (``per_dataset``) and for CIFAR-10's scores judged on every dataset
+(``transfer``), writes the argmin over the whole space at each initial probe: its functional class
+(representative and size), M, κ, and its 12-epoch validation and 200-epoch test accuracy (%).
+From committed search outputs it also writes, per search folder and dataset, the share of HNAS queries
+that went to the single most-queried functional class.
+
+Usage: ``.venv/bin/python scripts/hnas_probe_check.py`` → ``results/search/hnas_initial_probes.csv`` and
+``results/search/hnas_class_concentration.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.benchmarks import Benchmark, open_benchmark
+from bench.groundtruth.base import column
+from bench.paths import REPO_ROOT, data_root
+from bench.scoring import ScoreEngine, ScoringSetup
+from search.hnas import COEFF_BOUNDS, TARGET_BOUNDS, objective
+
+N_INIT, SCALE = 5, 5000.0  # search.hnas.run defaults
+SEARCH_FOLDERS = ("nb201_per_dataset_q20", "nb201_transfer_q20")
+
+
+def hnas_scores(benchmark: Benchmark, dataset: str, cache: Path) -> tuple[np.ndarray, np.ndarray]:
+    """ntk_trace M and ntk_condnum κ of every NB201 arch on ``dataset``'s images (from the cached table)."""
+    engine = ScoreEngine(benchmark.space, ScoringSetup(space="nb201", dataset=dataset), cache, data_root())
+    table = engine.table(range(len(benchmark.space)), ["ntk_trace", "ntk_condnum"])
+    return table["ntk_trace"].to_numpy(float), table["ntk_condnum"].to_numpy(float)
+
+
+def initial_probes(
+    benchmark: Benchmark, scores: tuple[np.ndarray, np.ndarray], truth_dataset: str, classes: np.ndarray
+) -> pd.DataFrame:
+    """The full-space argmin of HNAS's objective at each initial probe, judged on ``truth_dataset``."""
+    metric, condnum = scores
+    scoreable = np.flatnonzero(np.isfinite(metric) & np.isfinite(condnum))
+    valid = column(benchmark.truth, truth_dataset, "valid_acc_12ep").to_numpy(float)
+    test = column(benchmark.truth, truth_dataset, "test_acc_200ep").to_numpy(float)
+    sizes = Counter(classes.tolist())
+    coeff = float(np.mean(COEFF_BOUNDS))
+    rows = []
+    for target in np.linspace(*TARGET_BOUNDS, N_INIT):
+        values = objective(metric[scoreable], condnum[scoreable], float(target), coeff, SCALE)
+        best = int(scoreable[np.argmin(values)])
+        rows.append(
+            {
+                "target_metric": float(target),
+                "target_coeff": coeff,
+                "arch_index": best,
+                "arch": benchmark.space.key(benchmark.space.arch(best)),
+                "class_representative": int(classes[best]),
+                "class_size": sizes[int(classes[best])],
+                "ntk_trace": metric[best],
+                "ntk_condnum": condnum[best],
+                "valid_acc_12ep": valid[best],
+                "test_acc_200ep": test[best],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def class_concentration(benchmark: Benchmark, trajectory: pd.DataFrame, classes: np.ndarray) -> pd.DataFrame:
+    """Per search dataset, the share of HNAS queries that hit its most-queried functional class.
+
+    With the class's size and the mean 200-epoch test accuracy (%, on the search dataset) of those queries.
+    """
+    sizes = Counter(classes.tolist())
+    rows = []
+    for dataset, part in trajectory[trajectory["algo"] == "hnas"].groupby("dataset"):
+        queried = classes[part["arch_index"].to_numpy()]
+        top, hits = Counter(queried.tolist()).most_common(1)[0]
+        test = column(benchmark.truth, dataset, "test_acc_200ep").to_numpy(float)
+        rows.append(
+            {
+                "dataset": dataset,
+                "queries": len(part),
+                "top_class": top,
+                "top_class_size": sizes[top],
+                "top_class_share": hits / len(part),
+                "top_class_test_acc": test[part["arch_index"].to_numpy()[queried == top]].mean(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=REPO_ROOT / "results" / "scores")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "results" / "search")
+    args = parser.parse_args()
+    benchmark = open_benchmark("nb201")
+    classes = np.array([benchmark.space.canonical(i) for i in range(len(benchmark.space))])
+    datasets = list(benchmark.truth.datasets())
+    own = {dataset: hnas_scores(benchmark, dataset, args.cache) for dataset in datasets}
+    probes = []
+    for dataset in datasets:
+        for protocol, source in (("per_dataset", dataset), ("transfer", "cifar10")):
+            frame = initial_probes(benchmark, own[source], dataset, classes)
+            probes.append(frame.assign(protocol=protocol, scores_dataset=source, truth_dataset=dataset))
+    probe_table = pd.concat(probes, ignore_index=True)
+    concentration = pd.concat(
+        [
+            class_concentration(benchmark, pd.read_csv(args.out / folder / "trajectory.csv"), classes).assign(
+                folder=folder
+            )
+            for folder in SEARCH_FOLDERS
+        ],
+        ignore_index=True,
+    )
+    probe_table.to_csv(args.out / "hnas_initial_probes.csv", index=False)
+    concentration.to_csv(args.out / "hnas_class_concentration.csv", index=False)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(probe_table.drop(columns=["arch", "target_coeff"]).round(2).to_string(index=False))
+        print(concentration.round(3).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
