@@ -2,12 +2,12 @@
 
 HNAS (``search.hnas``) opens with 5 probes at t ∈ {0, .25, .5, .75, 1}, c = −2 and picks, for each, the
 argmin of :func:`search.hnas.objective` over its pool (which soon covers most of NB201). This script takes
-the committed full-space score tables (``ntk_trace``, ``ntk_condnum``; setup: batch 64, seed 0, default init)
-and, for each dataset's own scores (``per_dataset``) and for CIFAR-10's scores judged on every dataset
-(``transfer``), writes the argmin over the whole space at each initial probe: its functional class
-(representative and size), M, κ, and its 12-epoch validation and 200-epoch test accuracy (%).
-From committed search outputs it also writes, per search folder and dataset, the share of HNAS queries
-that went to the single most-queried functional class.
+the committed full-space score tables (setup: batch 64, seed 0, default init) and, for each HNAS variant
+(M = ntk_trace, snip or grad_norm; κ = ntk_condnum), each dataset's own scores (``per_dataset``) and
+CIFAR-10's scores judged on every dataset (``transfer``), writes the argmin over the whole space at each
+initial probe: its functional class (representative and size), M, κ, and its 12-epoch validation and
+200-epoch test accuracy (%). From committed search outputs it also writes, per search folder, variant and
+dataset, the share of the variant's queries that went to its single most-queried functional class.
 
 Usage: ``.venv/bin/python scripts/hnas_probe_check.py`` → ``results/search/hnas_initial_probes.csv`` and
 ``results/search/hnas_class_concentration.csv``.
@@ -30,13 +30,17 @@ from search.hnas import COEFF_BOUNDS, TARGET_BOUNDS, objective
 
 N_INIT, SCALE = 5, 5000.0  # search.hnas.run defaults
 SEARCH_FOLDERS = ("nb201_per_dataset_q20", "nb201_transfer_q20")
+VARIANTS = {"hnas": "ntk_trace", "hnas_snip": "snip", "hnas_grad_norm": "grad_norm"}
+"""HNAS searchers and their M (``search.registry``); all use κ = ntk_condnum."""
 
 
-def hnas_scores(benchmark: Benchmark, dataset: str, cache: Path) -> tuple[np.ndarray, np.ndarray]:
-    """ntk_trace M and ntk_condnum κ of every NB201 arch on ``dataset``'s images (from the cached table)."""
+def hnas_scores(
+    benchmark: Benchmark, dataset: str, metric: str, cache: Path
+) -> tuple[np.ndarray, np.ndarray]:
+    """M = ``metric`` and κ = ntk_condnum of every NB201 arch on ``dataset``'s images (from the cached table)."""
     engine = ScoreEngine(benchmark.space, ScoringSetup(space="nb201", dataset=dataset), cache, data_root())
-    table = engine.table(range(len(benchmark.space)), ["ntk_trace", "ntk_condnum"])
-    return table["ntk_trace"].to_numpy(float), table["ntk_condnum"].to_numpy(float)
+    table = engine.table(range(len(benchmark.space)), [metric, "ntk_condnum"])
+    return table[metric].to_numpy(float), table["ntk_condnum"].to_numpy(float)
 
 
 def initial_probes(
@@ -61,8 +65,8 @@ def initial_probes(
                 "arch": benchmark.space.key(benchmark.space.arch(best)),
                 "class_representative": int(classes[best]),
                 "class_size": sizes[int(classes[best])],
-                "ntk_trace": metric[best],
-                "ntk_condnum": condnum[best],
+                "M": metric[best],
+                "kappa": condnum[best],
                 "valid_acc_12ep": valid[best],
                 "test_acc_200ep": test[best],
             }
@@ -70,19 +74,22 @@ def initial_probes(
     return pd.DataFrame(rows)
 
 
-def class_concentration(benchmark: Benchmark, trajectory: pd.DataFrame, classes: np.ndarray) -> pd.DataFrame:
-    """Per search dataset, the share of HNAS queries that hit its most-queried functional class.
+def class_concentration(
+    benchmark: Benchmark, trajectory: pd.DataFrame, classes: np.ndarray, algo: str
+) -> pd.DataFrame:
+    """Per search dataset, the share of ``algo``'s queries that hit its most-queried functional class.
 
     With the class's size and the mean 200-epoch test accuracy (%, on the search dataset) of those queries.
     """
     sizes = Counter(classes.tolist())
     rows = []
-    for dataset, part in trajectory[trajectory["algo"] == "hnas"].groupby("dataset"):
+    for dataset, part in trajectory[trajectory["algo"] == algo].groupby("dataset"):
         queried = classes[part["arch_index"].to_numpy()]
         top, hits = Counter(queried.tolist()).most_common(1)[0]
         test = column(benchmark.truth, dataset, "test_acc_200ep").to_numpy(float)
         rows.append(
             {
+                "algo": algo,
                 "dataset": dataset,
                 "queries": len(part),
                 "top_class": top,
@@ -102,19 +109,23 @@ def main() -> None:
     benchmark = open_benchmark("nb201")
     classes = np.array([benchmark.space.canonical(i) for i in range(len(benchmark.space))])
     datasets = list(benchmark.truth.datasets())
-    own = {dataset: hnas_scores(benchmark, dataset, args.cache) for dataset in datasets}
     probes = []
-    for dataset in datasets:
-        for protocol, source in (("per_dataset", dataset), ("transfer", "cifar10")):
-            frame = initial_probes(benchmark, own[source], dataset, classes)
-            probes.append(frame.assign(protocol=protocol, scores_dataset=source, truth_dataset=dataset))
+    for algo, metric in VARIANTS.items():
+        own = {dataset: hnas_scores(benchmark, dataset, metric, args.cache) for dataset in datasets}
+        for dataset in datasets:
+            for protocol, source in (("per_dataset", dataset), ("transfer", "cifar10")):
+                frame = initial_probes(benchmark, own[source], dataset, classes)
+                probes.append(
+                    frame.assign(algo=algo, protocol=protocol, scores_dataset=source, truth_dataset=dataset)
+                )
     probe_table = pd.concat(probes, ignore_index=True)
     concentration = pd.concat(
         [
-            class_concentration(benchmark, pd.read_csv(args.out / folder / "trajectory.csv"), classes).assign(
-                folder=folder
-            )
+            class_concentration(
+                benchmark, pd.read_csv(args.out / folder / "trajectory.csv"), classes, algo
+            ).assign(folder=folder)
             for folder in SEARCH_FOLDERS
+            for algo in VARIANTS
         ],
         ignore_index=True,
     )
