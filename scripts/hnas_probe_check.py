@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "results" / "search")
     args = parser.parse_args()
     benchmark = open_benchmark("nb201")
-    classes = np.array([benchmark.space.canonical(i) for i in range(len(benchmark.space))])
+    classes = benchmark.space.canonical_indices()
     datasets = list(benchmark.truth.datasets())
     probes = []
     for algo, metric in VARIANTS.items():

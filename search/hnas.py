@@ -135,7 +135,7 @@ def run(
         {"target_metric": float(t), "target_coeff": float(np.mean(COEFF_BOUNDS))}
         for t in np.linspace(*TARGET_BOUNDS, n_init)
     ]
-    classes = np.array([space.canonical(i) for i in range(len(space))]) if distinct_classes else None
+    classes = space.canonical_indices() if distinct_classes else None
     pool = _Pool(scores, metric, condnum_metric, abs_metric, classes)
     for step in range(len(space)):  # each step queries a new arch
         params = initial[step] if step < n_init else _suggest(optimizer)

@@ -222,6 +222,7 @@ def test_subset_space_follows_protocol_and_maps_duplicates(subset) -> None:
     for index in range(len(space)):
         spec = space.arch(index)
         first = space.canonical(index)
+        assert space.canonical_indices()[index] == first
         assert space.key(spec) == hashes[index] and space.arch(first).hash == spec.hash
         assert space.index(spec) == space.index_of_hash(hashes[index]) == first <= index
     with pytest.raises(KeyError):

@@ -56,6 +56,9 @@ class FakeSpace:
     def canonical(self, index: int) -> int:
         return index
 
+    def canonical_indices(self) -> np.ndarray:
+        return np.array([self.canonical(i) for i in range(len(self))])
+
     def build(self, index: int, num_classes: int):
         raise NotImplementedError("the fake space has no networks")
 

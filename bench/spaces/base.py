@@ -52,6 +52,10 @@ class Space(Protocol):
         """Index of the representative of ``index``'s functional-equivalence class."""
         ...
 
+    def canonical_indices(self) -> np.ndarray:
+        """For every index, :meth:`canonical` of it (``int64``, length ``len(self)``; built once, then cached)."""
+        ...
+
     def build(self, index: int, num_classes: int) -> nn.Module:
         """A freshly initialised PyTorch network (uses torch's global RNG for the init)."""
         ...

@@ -254,6 +254,7 @@ class NB101Space:
         for position, key in enumerate(self._hashes):
             self._first.setdefault(key, position)
         self._neighbours: dict[int, tuple[int, ...]] = {}
+        self._canonical: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self._specs)
@@ -295,6 +296,11 @@ class NB101Space:
 
     def canonical(self, index: int) -> int:
         return self._first[self._hashes[index]]
+
+    def canonical_indices(self) -> np.ndarray:
+        if self._canonical is None:
+            self._canonical = np.array([self._first[key] for key in self._hashes], dtype=np.int64)
+        return self._canonical
 
     def build(self, index: int, num_classes: int) -> nn.Module:
         return NB101Network(self._specs[index], num_classes)
