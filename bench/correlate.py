@@ -60,11 +60,12 @@ def run(cfg: DictConfig) -> Path | None:
     engine = engine_from_config(benchmark.space, dataset, cfg, progress=bool(cfg.progress))
     setup = engine.setup
     log.info(
-        "%s/%s: %d architectures (%d functional classes), %d metrics, setup %s, shard %d/%d",
+        "%s/%s: %d architectures (%d functional classes, %d to score), %d metrics, setup %s, shard %d/%d",
         cfg.space,
         dataset,
         len(indices),
-        len({engine.representative(i) for i in indices}),
+        len(np.unique(benchmark.space.canonical_indices()[indices])),
+        len(engine.work(indices, metric_names)),
         len(metric_names),
         setup.setup_id(),
         cfg.shard.index,
@@ -81,7 +82,8 @@ def run(cfg: DictConfig) -> Path | None:
     engine.store.compact()
     scores = engine.table(indices, metric_names)
     scores.insert(0, "arch_str", [benchmark.space.key(benchmark.space.arch(i)) for i in indices])
-    scores.insert(1, "canonical_index", [engine.representative(i) for i in indices])
+    # the functional class; class-invariant metrics take its representative's score, the others their own
+    scores.insert(1, "canonical_index", benchmark.space.canonical_indices()[indices])
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     scores.reset_index().to_parquet(out / "scores.parquet", index=False)

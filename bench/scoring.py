@@ -249,15 +249,12 @@ def initialise(net: nn.Module, scheme: str) -> nn.Module:
     return net
 
 
-def missing_work(
-    cached: pd.DataFrame, indices: Sequence[int], metric_names: Sequence[str]
-) -> dict[int, list[str]]:
-    """For each index, the metrics (at their current version) not yet in ``cached``."""
-    versions = {name: registry.get(name).version for name in metric_names}
+def missing_work(cached: pd.DataFrame, wanted: Mapping[int, Sequence[str]]) -> dict[int, list[str]]:
+    """For each index of ``wanted``, its wanted metrics (at their current version) not yet in ``cached``."""
     have = set(zip(cached["arch_index"], cached["metric"], cached["version"], strict=True))
     todo: dict[int, list[str]] = {}
-    for index in indices:
-        names = [m for m in metric_names if (int(index), m, versions[m]) not in have]
+    for index, metric_names in wanted.items():
+        names = [m for m in metric_names if (int(index), m, registry.get(m).version) not in have]
         if names:
             todo[int(index)] = names
     return todo
@@ -265,8 +262,7 @@ def missing_work(
 
 def score_architectures(
     space: Space,
-    indices: Sequence[int],
-    metric_names: Sequence[str],
+    wanted: Mapping[int, Sequence[str]],
     store: ScoreStore,
     batch_for: Callable[[int], Batch],
     num_classes: int,
@@ -274,13 +270,15 @@ def score_architectures(
     shard: int = 0,
     progress: bool = True,
 ) -> int:
-    """Compute every (index, metric) missing from ``store``; returns the number of architectures scored.
+    """Compute every (index, metric) of ``wanted`` (index → metric names) missing from ``store``.
+
+    Returns the number of architectures scored.
 
     ``batch_for(arch_seed)`` returns the mini-batch for an architecture. Rows are journalled after
     each architecture; on Ctrl-C the journal keeps everything finished so far.
     """
     setup = store.setup
-    todo = missing_work(store.load(), indices, metric_names)
+    todo = missing_work(store.load(), wanted)
     if not todo:
         return 0
     bar = tqdm(
@@ -412,9 +410,25 @@ class ScoreEngine:
         self._batches: dict[int, Batch] = {}
         self._wide: tuple[tuple, tuple[str, ...], pd.DataFrame] | None = None
 
-    def representative(self, index: int) -> int:
-        """The architecture whose score ``index`` uses."""
-        return self.space.canonical(index) if self.share_canonical else int(index)
+    def representative(self, index: int, metric: str) -> int:
+        """The architecture whose ``metric`` score ``index`` uses: its class's representative when
+        ``share_canonical`` and the metric is class-invariant, else ``index`` itself."""
+        return int(self.representatives([index], metric)[0])
+
+    def representatives(self, indices: Sequence[int], metric: str) -> np.ndarray:
+        """:meth:`representative` of every index (``int64`` array, in order)."""
+        indices = np.asarray(indices, dtype=np.int64)
+        if self.share_canonical and registry.get(metric).class_invariant:
+            return self.space.canonical_indices()[indices]
+        return indices
+
+    def work(self, indices: Sequence[int], metric_names: Sequence[str]) -> dict[int, list[str]]:
+        """Architecture → the metrics it must be scored on itself for ``indices`` to have every score."""
+        wanted: dict[int, list[str]] = {}
+        for name in metric_names:
+            for rep in np.unique(self.representatives(indices, name)):
+                wanted.setdefault(int(rep), []).append(name)
+        return wanted
 
     def batch_for(self, arch_seed: int) -> Batch:
         """One fixed batch (seeded by ``setup.seed``) or, if ``per_arch_batch``, a fresh draw per architecture."""
@@ -429,14 +443,14 @@ class ScoreEngine:
     def ensure(
         self, indices: Sequence[int], metric_names: Sequence[str], shard: tuple[int, int] = (0, 1)
     ) -> int:
-        """Score whatever is missing for ``indices`` (this shard's slice of their representatives)."""
-        todo = shard_slice(sorted({self.representative(i) for i in indices}), *shard)
-        if self._all_cached(todo, metric_names):
+        """Score whatever is missing for ``indices`` (this shard's slice of the architectures to score)."""
+        wanted = self.work(indices, metric_names)
+        todo = {i: wanted[i] for i in shard_slice(sorted(wanted), *shard)}
+        if self._all_cached(todo):
             return 0
         return score_architectures(
             self.space,
             todo,
-            metric_names,
             self.store,
             self.batch_for,
             NUM_CLASSES[self.setup.dataset],
@@ -452,19 +466,33 @@ class ScoreEngine:
             self._wide = (signature, names, wide_scores(self.store.load(), names))
         return self._wide[2]
 
-    def _all_cached(self, representatives: Sequence[int], metric_names: Sequence[str]) -> bool:
-        """Whether every (representative, metric) pair is cached at the metric's current version."""
-        wide = self._wide_cached(metric_names)
-        errors = [f"{m}_error" for m in metric_names]
-        if not set(errors) <= set(wide.columns) or not set(representatives) <= set(wide.index):
-            return False
-        return bool(wide.loc[list(representatives), errors].notna().all(axis=None))
+    def _all_cached(self, wanted: Mapping[int, Sequence[str]]) -> bool:
+        """Whether every wanted (architecture, metric) pair is cached at the metric's current version."""
+        names = sorted({name for metric_names in wanted.values() for name in metric_names})
+        wide = self._wide_cached(names)
+        for name in names:
+            archs = [i for i, metric_names in wanted.items() if name in metric_names]
+            if f"{name}_error" not in wide.columns or wide[f"{name}_error"].reindex(archs).isna().any():
+                return False
+        return True
 
     def table(self, indices: Sequence[int], metric_names: Sequence[str]) -> pd.DataFrame:
-        """Wide scores for ``indices`` (in order), each taken from its representative; all must be cached."""
+        """Wide scores for ``indices`` (in order), each metric taken from :meth:`representative`; all must
+        be cached (``RuntimeError`` naming some missing architectures otherwise)."""
         wide = self._wide_cached(metric_names)
-        reps = [self.representative(i) for i in indices]
-        missing = sorted(set(reps) - set(wide.index))
-        if missing:
-            raise RuntimeError(f"{len(missing)} architectures have no cached scores (e.g. {missing[:5]})")
-        return wide.loc[reps].set_axis(pd.Index([int(i) for i in indices], name="arch_index"))
+        columns = {}
+        for name in metric_names:
+            reps = self.representatives(indices, name)
+            found = (
+                wide[f"{name}_error"].reindex(reps).notna().to_numpy()
+                if f"{name}_error" in wide.columns
+                else np.zeros(len(reps), dtype=bool)
+            )
+            if not found.all():
+                missing = sorted(set(reps[~found].tolist()))
+                raise RuntimeError(
+                    f"{len(missing)} architectures have no cached {name} score (e.g. {missing[:5]})"
+                )
+            for column in (name, f"{name}_seconds", f"{name}_error"):
+                columns[column] = wide[column].reindex(reps).to_numpy()
+        return pd.DataFrame(columns, index=pd.Index([int(i) for i in indices], name="arch_index"))

@@ -23,6 +23,7 @@ FORESIGHT = "Abdelfattah et al., ICLR 2021, zero-cost-nas (foresight/pruners/mea
 
 @metric(
     "grad_norm",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     paper=FORESIGHT.format("grad_norm") + "; HNAS GradNorm",
@@ -37,6 +38,7 @@ def grad_norm(probe: Probe) -> float:
 
 @metric(
     "snip",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     paper=FORESIGHT.format("snip") + "; HNAS SNIP",
@@ -53,6 +55,7 @@ def snip(probe: Probe) -> float:
 
 @metric(
     "plain",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     paper=FORESIGHT.format("plain"),
@@ -73,6 +76,7 @@ def plain(probe: Probe) -> float:
 
 @metric(
     "fisher",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     paper=FORESIGHT.format("fisher") + " (channel mode, broadcast per weight as find_measures sums it)",
@@ -118,6 +122,7 @@ def nasi(probe: Probe) -> float:
 
 @metric(
     "grasp",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     second_order=True,
@@ -177,6 +182,7 @@ def jacob_cov_score(jacobian: np.ndarray) -> float:
 
 @metric(
     "jacob_cov",
+    class_invariant=True,
     higher_is_better=True,
     needs="data",
     paper=FORESIGHT.format("jacob_cov") + " (after Mellor et al. 2020, v1 of NAS without training)",

@@ -128,6 +128,7 @@ def condition_number(gram: torch.Tensor, name: str) -> float:
 
 @metric(
     "ntk_trace",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     paper=HNAS.format("ntk_trace"),
@@ -141,6 +142,7 @@ def ntk_trace(probe: Probe) -> float:
 
 @metric(
     "ntk_condnum",
+    class_invariant=True,
     higher_is_better=False,
     needs="labels",
     paper=HNAS.format("condnum"),
@@ -170,6 +172,7 @@ def tenas_ntk_gram(probe: Probe) -> torch.Tensor:
 
 @metric(
     "te_nas_ntk",
+    class_invariant=True,
     higher_is_better=False,
     needs="data",
     paper=TENAS,

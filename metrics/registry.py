@@ -46,6 +46,11 @@ class MetricSpec:
         units: what the value measures, for docs and plot labels.
         second_order: differentiates the shared cross-entropy pass's gradients once more (GraSP);
             when one is selected, :func:`evaluate` has the probe keep that pass's graph for it.
+        class_invariant: the value depends only on the operations on input→output paths, so
+            functionally identical cells (one class of ``Space.canonical``) may share one score.
+            False for a metric that also reads operations off every such path (parameter or FLOP
+            counts, weight norms, hooks on every ReLU, BatchNorm or module, gradients of a BatchNorm
+            shift fed by an all-zero node): it is scored on every architecture itself.
     """
 
     name: str
@@ -58,6 +63,7 @@ class MetricSpec:
     version: int
     units: str
     second_order: bool = False
+    class_invariant: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ def metric(
     version: int = 1,
     units: str = "score",
     second_order: bool = False,
+    class_invariant: bool = False,
 ) -> Callable[[Callable[[Probe], float]], Callable[[Probe], float]]:
     """Register ``fn`` under ``name`` with its declared properties; returns ``fn`` unchanged."""
 
@@ -90,7 +97,7 @@ def metric(
         if name in _REGISTRY:
             raise ValueError(f"metric {name!r} is registered twice")
         _REGISTRY[name] = MetricSpec(
-            name, fn, higher_is_better, needs, bn, dtype, paper, version, units, second_order
+            name, fn, higher_is_better, needs, bn, dtype, paper, version, units, second_order, class_invariant
         )
         return fn
 

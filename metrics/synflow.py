@@ -46,6 +46,7 @@ def synflow_saliencies(probe: Probe) -> list[torch.Tensor]:
 
 @metric(
     "synflow",
+    class_invariant=True,
     higher_is_better=True,
     needs="none",
     bn="bypass",
@@ -60,6 +61,7 @@ def synflow(probe: Probe) -> float:
 
 @metric(
     "synflow_log",
+    class_invariant=True,
     higher_is_better=True,
     needs="none",
     bn="bypass",

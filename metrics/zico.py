@@ -65,6 +65,7 @@ def zico_from_gradients(gradients: dict[str, list[torch.Tensor]], splits: int = 
 
 @metric(
     "zico",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     bn="train",

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.spaces.nb201 import NUM_ARCHS, OPS, NB201Space, enumerate_archs, expression, parse, to_str
+from bench.spaces.nb201 import (
+    NUM_ARCHS,
+    OPS,
+    NB201Space,
+    enumerate_archs,
+    expression,
+    live_edges,
+    parse,
+    to_str,
+)
 
 
 def test_round_trips_for_every_arch(nb201_space: NB201Space, nb201_truth) -> None:
@@ -44,9 +53,9 @@ def test_malformed_string_raises_value_error_quoting_it(bad: str) -> None:
 
 
 def test_canonical_classes() -> None:
-    """Our functional classes: 4,930 (the NB201 paper's 6,466 keeps zero terms; see README)."""
+    """Our functional classes: 5,260 (the NB201 paper's 6,466 keeps zero terms; see README)."""
     classes = {expression(arch) for arch in enumerate_archs()}
-    assert len(classes) == 4930
+    assert len(classes) == 5260
 
 
 def test_canonical_examples(nb201_space: NB201Space) -> None:
@@ -66,9 +75,29 @@ def test_canonical_examples(nb201_space: NB201Space) -> None:
     assert expression(parse(a)) != expression(parse(e))
 
 
+def test_shared_and_separate_convolutions_differ() -> None:
+    """One convolution used twice (through skips) is not two convolutions of the same input."""
+    shared = "|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|none~0|skip_connect~1|skip_connect~2|"  # c(x) + n(c(x))
+    separate = (
+        "|nor_conv_1x1~0|+|nor_conv_1x1~0|none~1|+|none~0|nor_conv_3x3~1|skip_connect~2|"  # c'(x) + n(c(x))
+    )
+    assert expression(parse(shared)) == "nor_conv_1x1#0(x)+nor_conv_3x3#0(nor_conv_1x1#0(x))"
+    assert expression(parse(separate)) == "nor_conv_1x1#0(x)+nor_conv_3x3#0(nor_conv_1x1#1(x))"
+    # relabelling the separate convolutions (which edge holds which) does not change the class
+    relabelled = "|nor_conv_1x1~0|+|nor_conv_1x1~0|none~1|+|none~0|skip_connect~1|nor_conv_3x3~2|"
+    assert expression(parse(relabelled)) == expression(parse(separate))
+
+
+def test_live_edges() -> None:
+    # node 1 reaches nothing; node 2 has no input: only the edge 3←0 is live
+    assert live_edges(parse("|nor_conv_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|nor_conv_1x1~2|")) == [3]
+    every = parse("|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_1x1~0|skip_connect~1|none~2|")
+    assert live_edges(every) == [0, 3, 4]
+
+
 def test_canonical_representative_is_smallest_index(nb201_space: NB201Space) -> None:
     reps = nb201_space.canonical_indices()
-    assert len(np.unique(reps)) == 4930
+    assert len(np.unique(reps)) == 5260
     assert (reps <= np.arange(len(reps))).all()
     assert (reps[reps] == reps).all()
 

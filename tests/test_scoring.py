@@ -124,10 +124,9 @@ def test_missing_work_and_setup_ids() -> None:
             "device": ["cpu"] * 3,
         }
     )
-    assert missing_work(cached, [1, 2, 3], ["params", "synflow"]) == {
-        2: ["synflow"],
-        3: ["params", "synflow"],
-    }
+    both = ["params", "synflow"]
+    assert missing_work(cached, {1: both, 2: both, 3: both}) == {2: ["synflow"], 3: both}
+    assert missing_work(cached, {1: ["params"], 3: ["synflow"]}) == {3: ["synflow"]}
     base = ScoringSetup(space="nb201", dataset="cifar10")
     assert base.setup_id() == ScoringSetup(space="nb201", dataset="cifar10").setup_id()
     assert base.setup_id() != ScoringSetup(space="nb201", dataset="cifar10", batch_size=32).setup_id()
@@ -179,3 +178,29 @@ def test_cache_reads_are_memoised_until_the_cache_changes(tmp_path: Path, nb201_
     values = reloaded.set_index("arch_index")["value"]
     assert engine.table([2, 1, 0], ["params"])["params"].tolist() == [values[i] for i in (2, 1, 0)]
     assert engine.ensure([0, 1, 2], ["params", "flops"]) == 3  # another metric: computed for all
+
+
+def test_only_class_invariant_metrics_share_a_class_score(tmp_path: Path, nb201_space) -> None:
+    """synflow (class-invariant) is scored once per functional class; params, which also counts the
+    convolutions off every input→output path, is scored on every architecture itself."""
+    a = nb201_space.index("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|nor_conv_3x3~0|none~1|none~2|")
+    b = nb201_space.index("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|")
+    assert nb201_space.canonical(a) == nb201_space.canonical(b)  # cells 1 and 2 never reach the output
+    rep = nb201_space.canonical(a)
+    engine = ScoreEngine(nb201_space, ScoringSetup(space="nb201", dataset="cifar10"), tmp_path, data_root())
+    assert engine.work([a, b], ["synflow", "params"]) == {
+        **{rep: ["synflow"]},
+        **{i: [*(["synflow"] if i == rep else []), "params"] for i in (a, b)},
+    }
+    engine.ensure([a, b], ["synflow", "params"])
+    table = engine.table([a, b], ["synflow", "params"])
+    assert table.loc[a, "synflow"] == table.loc[b, "synflow"]
+    assert table.loc[a, "params"] > table.loc[b, "params"]  # a's dead convolutions count
+    unshared = ScoreEngine(
+        nb201_space,
+        ScoringSetup(space="nb201", dataset="cifar10"),
+        tmp_path,
+        data_root(),
+        share_canonical=False,
+    )
+    assert unshared.work([a, b], ["synflow"]) == {a: ["synflow"], b: ["synflow"]}

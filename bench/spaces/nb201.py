@@ -73,38 +73,66 @@ def enumerate_archs() -> list[Arch]:
 
 
 def expression(arch: Sequence[str]) -> str:
-    """A canonical formula of the cell's output as a function of its input.
+    """A canonical formula of the cell's output as a function of its input and its weights.
 
-    Each node is the multiset (sorted sum) of its incoming terms: ``skip_connect`` passes the source
-    expression through, any other op wraps it as ``op(source)``, and zero terms are dropped (``none``
-    edges, and ops applied to a node that is identically zero, since ReLU-Conv-BN, avg-pool and
-    identity all map zero to zero). Two cells with the same expression compute the same family of
-    functions (same ops applied to the same inputs, up to the order of sums and node labels).
+    Each node is the multiset (sorted sum) of its incoming terms: ``skip_connect`` passes the source's
+    terms through, ``avg_pool_3x3`` (parameter-free) wraps the source as ``avg_pool_3x3(source)``, and
+    a convolution is a weighted *instance*, written ``nor_conv_3x3#k(source)``: one convolution whose
+    output reaches a node twice (through skips) appears twice with the same tag ``k``, two convolutions
+    on different edges get different tags, so ``2·conv(x)`` and ``conv_a(x) + conv_b(x)`` differ. Zero
+    terms are dropped (``none`` edges, and ops applied to a node that is identically zero, since
+    ReLU-Conv-BN, avg-pool and identity all map zero to zero), so operations off every input→output
+    path never appear. The tags are numbered to give the lexicographically smallest formula over every
+    numbering of the live convolutions of each op type. Two cells with the same formula compute the
+    same family of functions: the same live ops, each shared or separate alike, applied to the same
+    inputs, up to the order of sums and node labels.
     """
+    live = [e for e in live_edges(arch) if arch[e].startswith("nor_conv")]
+    groups = [[e for e in live if arch[e] == op] for op in sorted({arch[e] for e in live})]
+    best: str | None = None
+    for orders in itertools.product(*(itertools.permutations(g) for g in groups)):
+        tags = {edge: tag for order in orders for tag, edge in enumerate(order)}
+        formula = _formula(arch, tags)
+        best = formula if best is None or formula < best else best
+    return best if best is not None else _formula(arch, {})
+
+
+def live_edges(arch: Sequence[str]) -> list[int]:
+    """The edges whose op is on an input→output path: not ``none``, fed a node that is not identically
+    zero, and leading into a node that reaches the output (every other op is dead)."""
+    nonzero = {0: True}
+    for node in (1, 2, 3):
+        nonzero[node] = any(
+            dst == node and op != "none" and nonzero[src] for (dst, src), op in zip(EDGES, arch, strict=True)
+        )
+    reaches = {3: True}
+    for node in (2, 1, 0):
+        reaches[node] = any(
+            src == node and op != "none" and reaches[dst] for (dst, src), op in zip(EDGES, arch, strict=True)
+        )
+    return [
+        edge
+        for edge, ((dst, src), op) in enumerate(zip(EDGES, arch, strict=True))
+        if op != "none" and nonzero[src] and reaches[dst]
+    ]
+
+
+def _formula(arch: Sequence[str], tags: dict[int, int]) -> str:
+    """The output formula of :func:`expression` with convolution ``edge`` tagged ``tags[edge]``."""
     nodes: dict[int, list[str]] = {0: ["x"]}
     for dst in (1, 2, 3):
         terms: list[str] = []
-        for (edge_dst, src), op in zip(EDGES, arch, strict=True):
+        for edge, ((edge_dst, src), op) in enumerate(zip(EDGES, arch, strict=True)):
             if edge_dst != dst or op == "none" or not nodes[src]:
                 continue
-            source = "+".join(nodes[src])
-            terms.append(source if op == "skip_connect" else f"{op}({source})")
-        # skip_connect from a sum contributes all of its terms to this node's sum
-        nodes[dst] = sorted(t for term in terms for t in _split_top(term))
+            if op == "skip_connect":
+                terms.extend(nodes[src])
+            else:
+                # a convolution off every path to the output has no tag; its term never reaches node 3
+                name = f"{op}#{tags.get(edge, '-')}" if op.startswith("nor_conv") else op
+                terms.append(f"{name}({'+'.join(nodes[src])})")
+        nodes[dst] = sorted(terms)
     return "+".join(nodes[3]) if nodes[3] else "0"
-
-
-def _split_top(expr: str) -> list[str]:
-    """Split a sum expression into its top-level terms (outside parentheses)."""
-    terms, depth, start = [], 0, 0
-    for pos, char in enumerate(expr):
-        depth += char == "("
-        depth -= char == ")"
-        if char == "+" and depth == 0:
-            terms.append(expr[start:pos])
-            start = pos + 1
-    terms.append(expr[start:])
-    return terms
 
 
 class NB201Space:

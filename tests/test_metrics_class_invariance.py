@@ -1,0 +1,57 @@
+"""The ``class_invariant`` declarations hold: a network with its dead operations (off every input→output
+path) removed and its live weights kept scores the same on every class-invariant metric, and differently
+on the others, so sharing one score per functional class is exact only for the former."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from bench.batches import load_batch
+from bench.networks.nb201 import NB201Network
+from bench.paths import data_root
+from bench.spaces.nb201 import EDGES, expression, live_edges, parse
+from metrics import registry
+from metrics.probe import Probe
+
+# Node 1 never reaches the output, so the conv 1←0 is dead (its output is unused); node 2 has no input,
+# so the conv 3←2 is fed zeros (dead input, its BatchNorm shift still reaches the output). Only 3←0 is live.
+DEAD = "|nor_conv_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|nor_conv_1x1~2|"
+SATURATED = {"linear_regions"}
+"""Counts distinct ReLU patterns in the batch: on NB201 every image has its own (value = batch size), so
+this pair cannot show its dependence on the dead ReLUs it hooks; it is declared non-invariant from its code."""
+
+
+@pytest.fixture(scope="module")
+def scores() -> tuple[dict[str, float], dict[str, float]]:
+    arch = parse(DEAD)
+    live = set(live_edges(arch))
+    stripped = tuple(op if edge in live else "none" for edge, op in enumerate(arch))
+    assert live == {EDGES.index((3, 0))} and expression(stripped) == expression(arch)
+    torch.manual_seed(1)
+    full = NB201Network(arch, 10)
+    torch.manual_seed(2)
+    pruned = NB201Network(stripped, 10)
+    weights = full.state_dict()
+    pruned.load_state_dict({key: weights[key] for key in pruned.state_dict()})
+    batch = load_batch("cifar10", data_root(), 16, 0, "npz", "random")
+    names = registry.names()
+    return tuple(  # type: ignore[return-value]
+        {name: result.value for name, result in registry.evaluate(names, Probe(net, batch, seed=5)).items()}
+        for net in (full, pruned)
+    )
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_declared_class_invariance_holds(
+    name: str, scores: tuple[dict[str, float], dict[str, float]]
+) -> None:
+    full, pruned = scores[0][name], scores[1][name]
+    assert math.isfinite(full) and math.isfinite(pruned)
+    same = math.isclose(full, pruned, rel_tol=1e-9, abs_tol=1e-12)
+    if registry.get(name).class_invariant:
+        assert same, f"{name} is declared class-invariant but the dead ops change it: {full} vs {pruned}"
+    elif name not in SATURATED:
+        assert not same, f"{name} is declared non-invariant yet ignores the dead ops: {full} == {pruned}"
