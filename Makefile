@@ -49,7 +49,8 @@ update-reference: install  ## recompute results/reference/*.csv (regression refe
 # `make reproduce FAST=1`: a small smoke version (FAST_SAMPLE cheap-metric scores on CIFAR-10, 3 seeds of the
 # searchers that need no scores) written to results/fast/, never touching the real results.
 # Presets: conf/experiment/*.yaml, each documenting its published source.
-# nb201_sample1000 runs all 21 metrics: the committed CIFAR-10 table holds them for the sample's 543 classes.
+# nb201_sample1000 runs all 21 metrics: the committed CIFAR-10 table holds them for the sample's 551 classes
+# (class-invariant metrics) and 1,000 architectures (the others).
 FAST ?= 0
 FAST_SAMPLE ?= 50
 # search.run processes running searches in parallel (one per core; the results do not depend on it)

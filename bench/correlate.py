@@ -60,7 +60,7 @@ def run(cfg: DictConfig) -> Path | None:
     engine = engine_from_config(benchmark.space, dataset, cfg, progress=bool(cfg.progress))
     setup = engine.setup
     log.info(
-        "%s/%s: %d architectures (%d functional classes, %d to score), %d metrics, setup %s, shard %d/%d",
+        "%s/%s: %d architectures (%d functional classes, %d carry the scores), %d metrics, setup %s, shard %d/%d",
         cfg.space,
         dataset,
         len(indices),

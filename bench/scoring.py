@@ -412,13 +412,16 @@ class ScoreEngine:
 
     def representative(self, index: int, metric: str) -> int:
         """The architecture whose ``metric`` score ``index`` uses: its class's representative when
-        ``share_canonical`` and the metric is class-invariant, else ``index`` itself."""
+        ``share_canonical`` and either the metric is class-invariant or the space's classes hold no dead
+        operations (``Space.dead_ops_in_class``); else ``index`` itself."""
         return int(self.representatives([index], metric)[0])
 
     def representatives(self, indices: Sequence[int], metric: str) -> np.ndarray:
         """:meth:`representative` of every index (``int64`` array, in order)."""
         indices = np.asarray(indices, dtype=np.int64)
-        if self.share_canonical and registry.get(metric).class_invariant:
+        if self.share_canonical and (
+            registry.get(metric).class_invariant or not self.space.dead_ops_in_class
+        ):
             return self.space.canonical_indices()[indices]
         return indices
 

@@ -77,7 +77,9 @@ def test_canonical_examples(nb201_space: NB201Space) -> None:
 
 def test_shared_and_separate_convolutions_differ() -> None:
     """One convolution used twice (through skips) is not two convolutions of the same input."""
-    shared = "|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|none~0|skip_connect~1|skip_connect~2|"  # c(x) + n(c(x))
+    shared = (
+        "|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|none~0|skip_connect~1|skip_connect~2|"  # c(x) + n(c(x))
+    )
     separate = (
         "|nor_conv_1x1~0|+|nor_conv_1x1~0|none~1|+|none~0|nor_conv_3x3~1|skip_connect~2|"  # c'(x) + n(c(x))
     )

@@ -22,6 +22,7 @@ class FakeSpace:
     """27 archs (tuples of 3 ops) in a shuffled, fixed index order."""
 
     name = "fake"
+    dead_ops_in_class = False
 
     def __init__(self) -> None:
         archs = list(itertools.product(OPS, repeat=EDGES))

@@ -19,6 +19,10 @@ class Space(Protocol):
     """A finite benchmark space with a fixed architecture order."""
 
     name: str
+    dead_ops_in_class: bool
+    """Whether the networks of one functional class may differ in operations off every input→output
+    path (NB201 keeps them in the network; NB101 builds the pruned cell). When True only class-invariant
+    metrics (``MetricSpec.class_invariant``) may share a class score."""
 
     def __len__(self) -> int:
         """Number of architectures in the space (NB201: 15,625)."""

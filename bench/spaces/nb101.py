@@ -239,6 +239,7 @@ class NB101Space:
     """
 
     name = "nb101"
+    dead_ops_in_class = False  # networks are built from the pruned cell: isomorphic cells, same network
 
     def __init__(self, specs: Sequence[ModelSpec], hashes: Sequence[str] | None = None) -> None:
         """``specs`` is kept as given (it may parse lazily); ``hashes`` (the official ``module_hash`` per

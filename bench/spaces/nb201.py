@@ -143,6 +143,7 @@ class NB201Space:
     """
 
     name = "nb201"
+    dead_ops_in_class = True
 
     def __init__(self, arch_strs: Iterable[str]) -> None:
         self._archs: list[Arch] = [parse(s) for s in arch_strs]
