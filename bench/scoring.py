@@ -386,7 +386,8 @@ class ScoreEngine:
         setup: the scoring setup (dataset, batch, seeds, ...).
         cache_root: root folder of the score cache.
         data_root: folder holding the image batches.
-        share_canonical: functionally identical cells share the score of their class representative.
+        share_canonical: functionally identical cells share the score of their class representative
+            (class-invariant metrics only where classes hold dead operations; see :meth:`representatives`).
         device: where networks run.
         progress: show a progress bar while scoring.
     """
@@ -410,14 +411,10 @@ class ScoreEngine:
         self._batches: dict[int, Batch] = {}
         self._wide: tuple[tuple, tuple[str, ...], pd.DataFrame] | None = None
 
-    def representative(self, index: int, metric: str) -> int:
-        """The architecture whose ``metric`` score ``index`` uses: its class's representative when
-        ``share_canonical`` and either the metric is class-invariant or the space's classes hold no dead
-        operations (``Space.dead_ops_in_class``); else ``index`` itself."""
-        return int(self.representatives([index], metric)[0])
-
     def representatives(self, indices: Sequence[int], metric: str) -> np.ndarray:
-        """:meth:`representative` of every index (``int64`` array, in order)."""
+        """For every index (in order, ``int64``), the architecture whose ``metric`` score it uses: its class's
+        representative when ``share_canonical`` and either the metric is class-invariant or the space's
+        classes hold no dead operations (``Space.dead_ops_in_class``); else the index itself."""
         indices = np.asarray(indices, dtype=np.int64)
         if self.share_canonical and (
             registry.get(metric).class_invariant or not self.space.dead_ops_in_class
@@ -480,7 +477,7 @@ class ScoreEngine:
         return True
 
     def table(self, indices: Sequence[int], metric_names: Sequence[str]) -> pd.DataFrame:
-        """Wide scores for ``indices`` (in order), each metric taken from :meth:`representative`; all must
+        """Wide scores for ``indices`` (in order), each metric taken from :meth:`representatives`; all must
         be cached (``RuntimeError`` naming some missing architectures otherwise)."""
         wide = self._wide_cached(metric_names)
         columns = {}

@@ -1,0 +1,61 @@
+"""How complete each score table under ``results/scores/<space>/`` is, metric by metric.
+
+A class-invariant metric is complete when every functional class's representative has a score; any
+other metric (on a space whose classes hold dead operations) when every architecture has its own.
+Counts include the journals of runs in progress, so this is also the progress of background scoring.
+
+Usage: ``.venv/bin/python scripts/score_coverage.py [--space nb201] [--cache results/scores]``
+prints one table per scoring setup (batch, data, seeds, ...): ``scored/needed`` per metric (rows) and
+dataset (columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.benchmarks import open_benchmark
+from bench.scoring import ScoreStore, ScoringSetup
+from metrics import registry
+
+
+def coverage(store: ScoreStore, classes: np.ndarray, dead_ops_in_class: bool) -> pd.Series:
+    """``scored/needed`` per registered metric for one score store (``classes``: arch → representative)."""
+    scored = store.load().groupby("metric")["arch_index"].apply(set)
+    representatives = set(np.unique(classes).tolist())
+    counts = {}
+    for name in registry.names():
+        have = scored.get(name, set())
+        if registry.get(name).class_invariant or not dead_ops_in_class:
+            counts[name] = f"{len(have & representatives)}/{len(representatives)}"
+        else:
+            counts[name] = f"{len(have)}/{len(classes)}"
+    return pd.Series(counts, name=store.setup.dataset)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--space", default="nb201", help="benchmark space (nb201, nb101)")
+    parser.add_argument("--cache", type=Path, default=Path("results/scores"), help="score cache root")
+    args = parser.parse_args()
+    space = open_benchmark(args.space).space
+    classes = space.canonical_indices()
+    tables: dict[str, list[pd.Series]] = {}
+    for meta in sorted((args.cache / args.space).glob("*/*/setup.json")):
+        setup = ScoringSetup(**json.loads(meta.read_text(encoding="utf-8")))
+        store = ScoreStore(args.cache, setup)
+        fields = dataclasses.asdict(setup)
+        label = ", ".join(f"{k}={v}" for k, v in fields.items() if k not in ("space", "dataset"))
+        tables.setdefault(label, []).append(coverage(store, classes, space.dead_ops_in_class))
+    for label, columns in tables.items():
+        print(f"\n{label}:")
+        print(pd.concat(columns, axis=1).to_string())
+
+
+if __name__ == "__main__":
+    main()
