@@ -249,6 +249,12 @@ def initialise(net: nn.Module, scheme: str) -> nn.Module:
     return net
 
 
+def shares_class_score(space: Space, metric: str) -> bool:
+    """Whether functionally identical cells of ``space`` may share one ``metric`` score: the metric is
+    class-invariant, or the space's classes hold no dead operations (``Space.dead_ops_in_class``)."""
+    return registry.get(metric).class_invariant or not space.dead_ops_in_class
+
+
 def missing_work(cached: pd.DataFrame, wanted: Mapping[int, Sequence[str]]) -> dict[int, list[str]]:
     """For each index of ``wanted``, its wanted metrics (at their current version) not yet in ``cached``."""
     have = set(zip(cached["arch_index"], cached["metric"], cached["version"], strict=True))
@@ -413,12 +419,9 @@ class ScoreEngine:
 
     def representatives(self, indices: Sequence[int], metric: str) -> np.ndarray:
         """For every index (in order, ``int64``), the architecture whose ``metric`` score it uses: its class's
-        representative when ``share_canonical`` and either the metric is class-invariant or the space's
-        classes hold no dead operations (``Space.dead_ops_in_class``); else the index itself."""
+        representative when ``share_canonical`` and :func:`shares_class_score`; else the index itself."""
         indices = np.asarray(indices, dtype=np.int64)
-        if self.share_canonical and (
-            registry.get(metric).class_invariant or not self.space.dead_ops_in_class
-        ):
+        if self.share_canonical and shares_class_score(self.space, metric):
             return self.space.canonical_indices()[indices]
         return indices
 

@@ -20,18 +20,20 @@ import numpy as np
 import pandas as pd
 
 from bench.benchmarks import open_benchmark
-from bench.scoring import ScoreStore, ScoringSetup
+from bench.scoring import ScoreStore, ScoringSetup, shares_class_score
+from bench.spaces.base import Space
 from metrics import registry
 
 
-def coverage(store: ScoreStore, classes: np.ndarray, dead_ops_in_class: bool) -> pd.Series:
-    """``scored/needed`` per registered metric for one score store (``classes``: arch → representative)."""
+def coverage(store: ScoreStore, space: Space) -> pd.Series:
+    """``scored/needed`` per registered metric for one score store of ``space``."""
+    classes = space.canonical_indices()
     scored = store.load().groupby("metric")["arch_index"].apply(set)
     representatives = set(np.unique(classes).tolist())
     counts = {}
     for name in registry.names():
         have = scored.get(name, set())
-        if registry.get(name).class_invariant or not dead_ops_in_class:
+        if shares_class_score(space, name):
             counts[name] = f"{len(have & representatives)}/{len(representatives)}"
         else:
             counts[name] = f"{len(have)}/{len(classes)}"
@@ -44,14 +46,13 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("results/scores"), help="score cache root")
     args = parser.parse_args()
     space = open_benchmark(args.space).space
-    classes = space.canonical_indices()
     tables: dict[str, list[pd.Series]] = {}
     for meta in sorted((args.cache / args.space).glob("*/*/setup.json")):
         setup = ScoringSetup(**json.loads(meta.read_text(encoding="utf-8")))
         store = ScoreStore(args.cache, setup)
         fields = dataclasses.asdict(setup)
         label = ", ".join(f"{k}={v}" for k, v in fields.items() if k not in ("space", "dataset"))
-        tables.setdefault(label, []).append(coverage(store, classes, space.dead_ops_in_class))
+        tables.setdefault(label, []).append(coverage(store, space))
     for label, columns in tables.items():
         print(f"\n{label}:")
         print(pd.concat(columns, axis=1).to_string())
