@@ -7,10 +7,12 @@ the committed full-space score tables (setup: batch 64, seed 0, default init) an
 CIFAR-10's scores judged on every dataset (``transfer``), writes the argmin over the whole space at each
 initial probe: its functional class (representative and size), M, κ, and its 12-epoch validation and
 200-epoch test accuracy (%). From committed search outputs it also writes, per search folder, variant and
-dataset, the share of the variant's queries that went to its single most-queried functional class.
+dataset, the share of the variant's queries that went to its single most-queried functional class and the number
+of queries made at t = 0. And it writes how well each dataset's own scores and CIFAR-10's scores rank that
+dataset's 200-epoch test accuracy (Spearman over all 15,625 archs) and how well the two agree per arch.
 
-Usage: ``.venv/bin/python scripts/hnas_probe_check.py`` → ``results/search/hnas_initial_probes.csv`` and
-``results/search/hnas_class_concentration.csv``.
+Usage: ``.venv/bin/python scripts/hnas_probe_check.py`` → ``results/search/hnas_initial_probes.csv``,
+``results/search/hnas_class_concentration.csv`` and ``results/search/hnas_score_quality.csv``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
 
 from bench.benchmarks import Benchmark, open_benchmark
 from bench.groundtruth.base import column
@@ -96,9 +99,28 @@ def class_concentration(
                 "top_class_size": sizes[top],
                 "top_class_share": hits / len(part),
                 "top_class_test_acc": test[part["arch_index"].to_numpy()[queried == top]].mean(),
+                "queries_at_t0": int((part["target_metric"] == TARGET_BOUNDS[0]).sum()),
             }
         )
     return pd.DataFrame(rows)
+
+
+def score_quality(
+    benchmark: Benchmark, dataset: str, own: np.ndarray, cifar10: np.ndarray, metric: str
+) -> dict[str, object]:
+    """Spearman of ``dataset``'s own ``metric`` scores and of CIFAR-10's with ``dataset``'s test accuracy; and their
+    per-arch agreement (Spearman between the two score vectors). Archs with a non-finite score on either side
+    are left out."""
+    test = column(benchmark.truth, dataset, "test_acc_200ep").to_numpy(float)
+    finite = np.isfinite(own) & np.isfinite(cifar10)
+    return {
+        "metric": metric,
+        "truth_dataset": dataset,
+        "archs": int(finite.sum()),
+        "spearman_own_scores": spearmanr(own[finite], test[finite]).statistic,
+        "spearman_cifar10_scores": spearmanr(cifar10[finite], test[finite]).statistic,
+        "agreement_own_vs_cifar10": spearmanr(own[finite], cifar10[finite]).statistic,
+    }
 
 
 def main() -> None:
@@ -109,7 +131,8 @@ def main() -> None:
     benchmark = open_benchmark("nb201")
     classes = benchmark.space.canonical_indices()
     datasets = list(benchmark.truth.datasets())
-    probes = []
+    probes: list[pd.DataFrame] = []
+    quality: list[dict[str, object]] = []
     for algo, metric in VARIANTS.items():
         own = {dataset: hnas_scores(benchmark, dataset, metric, args.cache) for dataset in datasets}
         for dataset in datasets:
@@ -118,6 +141,12 @@ def main() -> None:
                 probes.append(
                     frame.assign(algo=algo, protocol=protocol, scores_dataset=source, truth_dataset=dataset)
                 )
+        assessed = ((0, metric),) if quality else ((0, metric), (1, "ntk_condnum"))  # κ is every variant's
+        quality += [
+            score_quality(benchmark, dataset, own[dataset][part], own["cifar10"][part], name)
+            for dataset in datasets
+            for part, name in assessed
+        ]
     probe_table = pd.concat(probes, ignore_index=True)
     concentration = pd.concat(
         [
@@ -131,9 +160,12 @@ def main() -> None:
     )
     probe_table.to_csv(args.out / "hnas_initial_probes.csv", index=False)
     concentration.to_csv(args.out / "hnas_class_concentration.csv", index=False)
+    quality_table = pd.DataFrame(quality)
+    quality_table.to_csv(args.out / "hnas_score_quality.csv", index=False)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(probe_table.drop(columns=["arch", "target_coeff"]).round(2).to_string(index=False))
         print(concentration.round(3).to_string(index=False))
+        print(quality_table.round(3).to_string(index=False))
 
 
 if __name__ == "__main__":
