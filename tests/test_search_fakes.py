@@ -54,6 +54,9 @@ class FakeSpace:
         choices = self.neighbours(index)
         return choices[int(rng.integers(len(choices)))]
 
+    def dead_ops(self, index: int) -> int:
+        return 0
+
     def canonical(self, index: int) -> int:
         return index
 

@@ -52,6 +52,11 @@ class Space(Protocol):
         """Indices of every architecture one local change away, in a fixed order."""
         ...
 
+    def dead_ops(self, index: int) -> int:
+        """Number of operations in ``index``'s cell that lie off every input→output path (0 in a space whose
+        networks are built from the pruned cell)."""
+        ...
+
     def canonical(self, index: int) -> int:
         """Index of the representative of ``index``'s functional-equivalence class."""
         ...

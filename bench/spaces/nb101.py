@@ -295,6 +295,9 @@ class NB101Space:
             self._neighbours[index] = tuple(found)
         return self._neighbours[index]
 
+    def dead_ops(self, index: int) -> int:
+        return 0  # networks are built from the pruned cell
+
     def canonical(self, index: int) -> int:
         return self._first[self._hashes[index]]
 

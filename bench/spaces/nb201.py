@@ -167,6 +167,10 @@ class NB201Space:
     def key(self, arch: Hashable) -> str:
         return to_str(arch)  # type: ignore[arg-type]
 
+    def dead_ops(self, index: int) -> int:
+        arch = self._archs[index]
+        return sum(op != "none" for op in arch) - len(live_edges(arch))
+
     def arch_str(self, index: int) -> str:
         """Official arch string of ``index``."""
         return to_str(self._archs[index])
