@@ -3,6 +3,7 @@
 All three look at a network at initialisation on one mini-batch, with BatchNorm in train mode
 (batch statistics), on a private copy of the caller's network. Forward hooks are registered on
 that copy only and are always removed (``try``/``finally``), even when the forward pass fails.
+NASWOT and linear regions read the same binary ReLU codes, from one shared forward pass.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -57,22 +59,45 @@ def agreement_counts(codes: torch.Tensor) -> torch.Tensor:
     return 2.0 * (c @ c.T).to(torch.float64) + units - ones[:, None] - ones[None, :]
 
 
-def activation_kernel(net: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """NASWOT's kernel K (N×N, float64) of binary ReLU codes over one forward pass of ``inputs``.
+@dataclass(frozen=True)
+class ReluCodes:
+    """The binary codes of one forward pass: per call of an ``nn.ReLU`` module, in call order, the
+    boolean matrix (N × units) ``input > 0`` (equal to ``output > 0``) and whether that input was 4-D."""
 
-    For every call of every ``nn.ReLU`` module, the code of sample i is ``input_i > 0`` (flattened)
-    and K gains ``c·cᵀ + (1−c)·(1−c)ᵀ``: K_ij counts the units on which samples i and j agree.
-    """
+    codes: list[torch.Tensor]
+    four_d: list[bool]
+
+
+def relu_codes(net: nn.Module, inputs: torch.Tensor) -> ReluCodes:
+    """Run ``net(inputs)`` once (no grad) and read :class:`ReluCodes` with forward hooks on every ``nn.ReLU``."""
     n = inputs.shape[0]
-    kernel = torch.zeros(n, n, dtype=torch.float64, device=inputs.device)
+    found = ReluCodes([], [])
 
-    def accumulate(module: nn.Module, args: tuple[object, ...], output: object) -> None:
-        kernel.add_(agreement_counts(args[0].detach().reshape(n, -1) > 0))
+    def record(module: nn.Module, args: tuple[object, ...], output: object) -> None:
+        found.codes.append(args[0].detach().reshape(n, -1) > 0)
+        found.four_d.append(args[0].dim() == 4)
 
-    with forward_hooks(net, nn.ReLU, accumulate) as hooked, torch.no_grad():
-        if hooked == 0:
-            raise ValueError("naswot: the network has no nn.ReLU module to read binary codes from")
+    with forward_hooks(net, nn.ReLU, record), torch.no_grad():
         net(inputs)
+    return found
+
+
+def shared_relu_codes(probe: Probe) -> ReluCodes:
+    """:func:`relu_codes` of the probe's shared network and batch, computed once per probe."""
+    return probe.shared("relu_codes", lambda: relu_codes(probe.network(), probe.inputs()))
+
+
+def activation_kernel(codes: ReluCodes) -> torch.Tensor:
+    """NASWOT's kernel K (N×N, float64) of binary ReLU codes.
+
+    For every ReLU call, with c_i the code of sample i, K gains ``c·cᵀ + (1−c)·(1−c)ᵀ``: K_ij counts the
+    units on which samples i and j agree.
+    """
+    if not codes.codes:
+        raise ValueError("naswot: no nn.ReLU module ran; no binary codes to read")
+    kernel = agreement_counts(codes.codes[0])
+    for code in codes.codes[1:]:
+        kernel.add_(agreement_counts(code))
     return kernel
 
 
@@ -111,8 +136,7 @@ def naswot(probe: Probe) -> float:
     matches ReLU6/LeakyReLU). A determinant sign ≤ 0 (singular K, e.g. duplicated inputs) raises
     instead of returning the official ``-inf``/rounding value, so the score becomes NaN with a reason.
     """
-    net = probe.network()
-    return kernel_logdet(activation_kernel(net, probe.inputs()))
+    return kernel_logdet(activation_kernel(shared_relu_codes(probe)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -120,21 +144,14 @@ def naswot(probe: Probe) -> float:
 # --------------------------------------------------------------------------------------------------
 
 
-def activation_patterns(net: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+def activation_patterns(codes: ReluCodes) -> torch.Tensor:
     """Boolean activation patterns (N × units) of every ``nn.ReLU`` call whose input is 4-D.
 
-    As TE-NAS's ``Linear_Region_Collector``: the ReLU *output* is read and coded ``sign(out) > 0``;
-    ReLUs applied to 2-D (fully connected) tensors are ignored; codes of all calls are concatenated.
+    As TE-NAS's ``Linear_Region_Collector``: the code is ``sign(ReLU output) > 0`` (the same bit as
+    ``input > 0``); ReLUs applied to 2-D (fully connected) tensors are ignored; codes of all calls are
+    concatenated.
     """
-    n = inputs.shape[0]
-    patterns: list[torch.Tensor] = []
-
-    def record(module: nn.Module, args: tuple[object, ...], output: object) -> None:
-        if isinstance(args[0], torch.Tensor) and args[0].dim() == 4:
-            patterns.append(output.detach().reshape(n, -1) > 0)
-
-    with forward_hooks(net, nn.ReLU, record), torch.no_grad():
-        net(inputs)
+    patterns = [code for code, four_d in zip(codes.codes, codes.four_d, strict=True) if four_d]
     if not patterns:
         raise ValueError("linear_regions: no nn.ReLU applied to a 4-D feature map (TE-NAS counts only those)")
     return torch.cat(patterns, dim=1)
@@ -170,8 +187,7 @@ def linear_regions(probe: Probe) -> float:
     It is therefore bounded by the batch size N and saturates at N for wide networks: on full-size
     NB201 networks with N = 64 nearly every architecture scores 64 (weakly informative).
     """
-    net = probe.network()
-    return float(count_distinct_rows(activation_patterns(net, probe.inputs())))
+    return float(count_distinct_rows(activation_patterns(shared_relu_codes(probe))))
 
 
 # --------------------------------------------------------------------------------------------------
