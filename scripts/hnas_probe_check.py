@@ -8,8 +8,9 @@ CIFAR-10's scores judged on every dataset (``transfer``), writes the argmin over
 initial probe: its functional class (representative and size), M, κ, and its 12-epoch validation and
 200-epoch test accuracy (%). From committed search outputs it also writes, per search folder, variant and
 dataset, the share of the variant's queries that went to its single most-queried functional class and the number
-of queries made at t = 0. And it writes how well each dataset's own scores and CIFAR-10's scores rank that
-dataset's 200-epoch test accuracy (Spearman over all 15,625 archs) and how well the two agree per arch.
+of queries made at t = 0. And it writes how well each dataset's own scores and CIFAR-10's scores, and its own
+12-epoch validation accuracy (the per-dataset search signal) and CIFAR-10's (the transfer signal), rank that
+dataset's 200-epoch test accuracy (Spearman over all 15,625 archs), and how well the two agree per arch.
 
 Usage: ``.venv/bin/python scripts/hnas_probe_check.py`` → ``results/search/hnas_initial_probes.csv``,
 ``results/search/hnas_class_concentration.csv`` and ``results/search/hnas_score_quality.csv``.
@@ -160,6 +161,8 @@ def main() -> None:
     )
     probe_table.to_csv(args.out / "hnas_initial_probes.csv", index=False)
     concentration.to_csv(args.out / "hnas_class_concentration.csv", index=False)
+    signal = {d: column(benchmark.truth, d, "valid_acc_12ep").to_numpy(float) for d in datasets}
+    quality += [score_quality(benchmark, d, signal[d], signal["cifar10"], "valid_acc_12ep") for d in datasets]
     quality_table = pd.DataFrame(quality)
     quality_table.to_csv(args.out / "hnas_score_quality.csv", index=False)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
