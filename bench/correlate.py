@@ -147,21 +147,42 @@ def run(cfg: DictConfig) -> Path | None:
     return out
 
 
+def scored_by_all(scores: pd.DataFrame, metric_names: list[str]) -> np.ndarray:
+    """Boolean mask over the rows of ``scores``: the architectures with a finite score for every metric."""
+    return np.isfinite(scores[metric_names].to_numpy(dtype=float)).all(axis=1)
+
+
 def correlation_table(
     scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], cfg: DictConfig
 ) -> pd.DataFrame:
-    """One row per metric: n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, NaN rate, direction."""
+    """One row per metric: n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, NaN rate, direction;
+    and ``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored (the
+    same for all rows), so metrics whose NaN policy leaves different architectures out compare on the same
+    ones (NB201: some metrics are NaN on the 341 disconnected cells that others score last)."""
+    common = scored_by_all(scores, metric_names)
     rows = []
     for name in metric_names:
         spec = registry.get(name)
+        values = scores[name].to_numpy(dtype=float)
         row = stats.correlation_row(
-            scores[name].to_numpy(dtype=float),
+            values,
             truth.to_numpy(dtype=float),
             spec.higher_is_better,
             n_boot=int(cfg.bootstrap),
             top_fraction=float(cfg.top_fraction),
         )
-        rows.append({"metric": name, **row, "direction": "higher" if spec.higher_is_better else "lower"})
+        on_common = stats.correlation_row(
+            values[common], truth.to_numpy(dtype=float)[common], spec.higher_is_better, n_boot=0
+        )
+        rows.append(
+            {
+                "metric": name,
+                **row,
+                "direction": "higher" if spec.higher_is_better else "lower",
+                "n_common": on_common["n"],
+                "spearman_common": on_common["spearman"],
+            }
+        )
     return pd.DataFrame(rows)
 
 

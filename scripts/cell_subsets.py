@@ -26,6 +26,7 @@ import pandas as pd
 
 from bench import stats
 from bench.benchmarks import open_benchmark
+from bench.correlate import scored_by_all
 from bench.groundtruth.base import column
 from metrics import registry
 
@@ -36,11 +37,10 @@ def cell_subsets(scores: pd.DataFrame, metric_names: list[str]) -> dict[str, pd.
     """The cells each row of the table uses, by label: ``all``; ``all_scored``, the cells where every metric
     has a finite score (NB201: all but the 341 cells whose output does not depend on the input, which
     jacob_cov, epe_nas, ntk_condnum, synflow_log and te_nas_ntk leave NaN while the gradient metrics score
-    them 0, at the bottom, where their chance accuracy puts them); ``class_size<=k``, the cells of classes
+    them 0, at the bottom, where their chance accuracy puts them; ``spearman_common`` in ``correlations.csv``); ``class_size<=k``, the cells of classes
     of at most ``k`` cells, for ``k`` in :data:`SIZE_LIMITS` (class sizes counted within ``scores``)."""
     class_size = scores["canonical_index"].map(scores["canonical_index"].value_counts())
-    finite = np.isfinite(scores[metric_names].to_numpy(dtype=float)).all(axis=1)
-    subsets = {"all": scores.index, "all_scored": scores.index[finite]}
+    subsets = {"all": scores.index, "all_scored": scores.index[scored_by_all(scores, metric_names)]}
     for limit in SIZE_LIMITS:
         subsets[f"class_size<={limit}"] = scores.index[class_size <= limit]
     return subsets
