@@ -160,20 +160,19 @@ def correlation_table(
     same for all rows), so metrics whose NaN policy leaves different architectures out compare on the same
     ones (NB201: some metrics are NaN on the 341 disconnected cells that others score last)."""
     common = scored_by_all(scores, metric_names)
+    accuracy = truth.to_numpy(dtype=float)
     rows = []
     for name in metric_names:
         spec = registry.get(name)
         values = scores[name].to_numpy(dtype=float)
         row = stats.correlation_row(
             values,
-            truth.to_numpy(dtype=float),
+            accuracy,
             spec.higher_is_better,
             n_boot=int(cfg.bootstrap),
             top_fraction=float(cfg.top_fraction),
         )
-        on_common = stats.correlation_row(
-            values[common], truth.to_numpy(dtype=float)[common], spec.higher_is_better, n_boot=0
-        )
+        on_common = stats.correlation_row(values[common], accuracy[common], spec.higher_is_better, n_boot=0)
         rows.append(
             {
                 "metric": name,
