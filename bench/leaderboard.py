@@ -19,7 +19,18 @@ import pandas as pd
 from bench.stats import CORRELATION_KEYS
 
 KEY = ["space", "dataset", "protocol", "target", "metric"]
-COLUMNS = [*KEY, *CORRELATION_KEYS, "direction", "sample", "sample_seed", "setup_id"]
+COLUMNS = [
+    *KEY,
+    *CORRELATION_KEYS,
+    "n_common",
+    "spearman_common",
+    "direction",
+    "sample",
+    "sample_seed",
+    "setup_id",
+]
+"""``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
+(:func:`bench.correlate.correlation_table`); empty in rows written before the board had them."""
 
 
 VOTE_KEY = ["space", "dataset", "protocol", "target", "ensemble"]
@@ -98,22 +109,32 @@ def _locked(path: Path) -> Iterator[None]:
         yield
 
 
+def common_cell(spearman: float, n_common: float) -> str:
+    """Spearman on the architectures every metric of the run scored, as ``0.616 (n = 15,284)``; ``–`` when
+    the row predates the column (NaN count), undefined as in :func:`with_ci`."""
+    if math.isnan(n_common):
+        return "–"
+    return f"{with_ci(spearman, math.nan, math.nan, int(n_common))} (n = {int(n_common):,})"
+
+
 def to_markdown(board: pd.DataFrame) -> str:
-    """A markdown table: Spearman and Kendall with their 95% CIs per metric, grouped by setting."""
+    """A markdown table: Spearman and Kendall with their 95% CIs per metric, grouped by setting, and
+    Spearman on the architectures all metrics of the run scored (:func:`common_cell`)."""
     lines = []
     for (space, dataset, protocol, target), group in board.groupby(KEY[:4], sort=True):
         lines += [
             f"### {space} · {dataset} · {protocol} · target `{target}` (n = {int(group['n'].max())})",
             "",
-            "| metric | Spearman ρ [95% CI] | Kendall τ [95% CI] | top-10% precision | NaN rate |",
-            "|---|---|---|---|---|",
+            "| metric | Spearman ρ [95% CI] | Kendall τ [95% CI] | top-10% precision | NaN rate "
+            "| ρ on the cells all metrics scored |",
+            "|---|---|---|---|---|---|",
         ]
         for row in group.itertuples():
             top = "–" if math.isnan(row.top10_precision) else f"{row.top10_precision:.3f}"
             lines.append(
                 f"| {row.metric} | {with_ci(row.spearman, row.spearman_ci_low, row.spearman_ci_high, row.n)} "
                 f"| {with_ci(row.kendall, row.kendall_ci_low, row.kendall_ci_high, row.n)} "
-                f"| {top} | {row.nan_rate:.3f} |"
+                f"| {top} | {row.nan_rate:.3f} | {common_cell(row.spearman_common, row.n_common)} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from bench.leaderboard import KEY as CORRELATION_KEY
-from bench.leaderboard import votes_path, with_ci
+from bench.leaderboard import common_cell, votes_path, with_ci
 from bench.machine import cpu_description
 from bench.paths import REPO_ROOT
 from bench.published import (
@@ -37,6 +37,7 @@ from bench.published import (
 )
 
 MISSING = "not yet computed"
+COMMON_HEADER = "ours ρ, cells all metrics scored"
 PACKAGES = ("torch", "numpy", "scipy", "pandas", "hydra-core", "bayesian-optimization")
 SEARCH_GROUP = ["space", "protocol", "max_queries", "max_seconds"]
 STATISTIC_SYMBOLS = {"spearman": "ρ", "kendall": "τ", "pairwise_accuracy": "pairwise acc."}
@@ -225,21 +226,24 @@ def correlation_table(ours: pd.DataFrame | None, refs: list[Reference]) -> list[
         row = ours_by_metric.get(metric)
         published = {reference_column(r): published_cell(r, row) for r in refs if r.name == metric}
         if row is None:
-            ours_cells = ["–", MISSING, MISSING]
+            ours_cells = ["–", MISSING, MISSING, MISSING]
         elif "pairwise_accuracy" in row and not math.isnan(row["pairwise_accuracy"]):
             ours_cells = [
                 f"{int(row['n']):,}",
                 f"pairwise accuracy {row['pairwise_accuracy']:.3f}",
                 f"τ-equivalent {row['kendall_equivalent']:.3f}",
+                "–",
             ]
         else:
             ours_cells = [
                 f"{int(row['n']):,}",
                 with_ci(*row[["spearman", "spearman_ci_low", "spearman_ci_high", "n"]]),
                 with_ci(*row[["kendall", "kendall_ci_low", "kendall_ci_high", "n"]]),
+                common_cell(row.get("spearman_common", math.nan), row.get("n_common", math.nan)),
             ]
         rows.append([metric, *ours_cells, *(published.get(c, "–") for c in columns)])
-    return table(["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", *columns], rows) + notes(refs)
+    headers = ["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", COMMON_HEADER, *columns]
+    return table(headers, rows) + notes(refs)
 
 
 def notes(refs: list[Reference]) -> list[str]:
@@ -273,7 +277,10 @@ def correlation_section(correlations: pd.DataFrame | None, votes: pd.DataFrame |
         "Ours: signed in each metric's declared direction, 95% bootstrap CIs. One column per published source "
         "and statistic, with Δ = ours − published; in |ρ| columns the authors dropped the sign, so Δ = |ours| − "
         "published. Published values come from their own protocols (listed below), which differ from ours in "
-        "architectures, target and batch; pairwise accuracy is not a rank correlation and gets no Δ.",
+        "architectures, target and batch; pairwise accuracy is not a rank correlation and gets no Δ. "
+        f"'{COMMON_HEADER}': our ρ on the architectures every metric of the run scored, so metrics whose NaN "
+        "policies leave out different cells (NB201's disconnected cells) compare on the same ones; – where "
+        "the run predates that column.",
         "",
     ]
     if correlations is None:

@@ -63,16 +63,33 @@ def test_concurrent_writers_lose_no_rows(tmp_path: Path) -> None:
 
 
 def test_markdown_says_why_a_correlation_is_undefined() -> None:
+    """Undefined correlations say why; the common-cell column shows ρ with its n, and ``–`` for a row
+    written before the board had that column."""
     truth = np.linspace(80.0, 94.0, 20)
     rows = []
-    for metric, scores in [("saturated", np.full(20, 64.0)), ("ranked", truth**2)]:
+    for metric, scores in [("saturated", np.full(20, 64.0)), ("ranked", truth**2), ("older", -truth)]:
         row = correlation_row(scores, truth, higher_is_better=True, n_boot=50)
+        common = {"n_common": row["n"], "spearman_common": row["spearman"]}
+        if metric == "older":
+            common = {"n_common": np.nan, "spearman_common": np.nan}
         rows.append(
-            {"space": "nb101", "dataset": "cifar10", "protocol": "p", "target": "t", "metric": metric, **row}
+            {
+                "space": "nb101",
+                "dataset": "cifar10",
+                "protocol": "p",
+                "target": "t",
+                "metric": metric,
+                **row,
+                **common,
+            }
         )
     lines = to_markdown(pd.DataFrame(rows)).splitlines()
     saturated = next(line for line in lines if line.startswith("| saturated"))
     ranked = next(line for line in lines if line.startswith("| ranked"))
+    older = next(line for line in lines if line.startswith("| older"))
     assert "undefined: constant scores or truth" in saturated and "nan" not in saturated
+    assert saturated.endswith("| undefined: constant scores or truth (n = 20) |")
     assert ranked.startswith("| ranked | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |")
+    assert ranked.endswith("| 1.000 (n = 20) |")
+    assert older.startswith("| older | -1.000 [-1.000, -1.000] |") and older.endswith("| 0.000 | – |")
     assert with_ci(float("nan"), float("nan"), float("nan"), 2) == "undefined: < 3 valid scores"

@@ -37,6 +37,8 @@ def correlation_rows(metrics: dict[str, float]) -> pd.DataFrame:
                 "kendall_ci_high": math.nan,
                 "top10_precision": 0.5,
                 "nan_rate": 0.0,
+                "n_common": 990,
+                "spearman_common": rho - 0.01,
                 "direction": "higher",
                 "sample": "1000",
                 "sample_seed": 0,
@@ -159,6 +161,7 @@ def test_correlation_rows_and_differences(results: Path) -> None:
     assert synflow["n"] == "1,000"
     assert synflow["ours ρ [95% CI]"] == "0.750 [0.730, 0.770]"
     assert synflow["ours τ [95% CI]"] == "0.550"  # no CI in the run: the value alone
+    assert synflow[report.COMMON_HEADER] == "0.740 (n = 990)"
     assert synflow["Abdelfattah+21 |ρ|"] == "0.737 (Δ +0.013)"  # absolute published value: |ours| − published
     assert synflow["NB-Suite-Zero (recomputed) ρ"] == "0.732 [0.70, 0.76] (Δ +0.018)"
     assert (
@@ -169,6 +172,7 @@ def test_correlation_rows_and_differences(results: Path) -> None:
     assert jacob["NB-Suite-Zero (recomputed) ρ"].endswith(f"(Δ {-0.70 - 0.818:+.3f})")  # signed: signed Δ
     vote = cells(c10, "vote(synflow+jacob_cov+snip)")
     assert vote["ours ρ [95% CI]"] == report.MISSING
+    assert vote[report.COMMON_HEADER] == report.MISSING
     assert vote["Abdelfattah+21 pairwise acc."] == "0.817"  # no Δ against a rank correlation
     assert cells(c10, "params")["Abdelfattah+21 |ρ|"] == "–"
     assert cells(c10, "fisher")["ours ρ [95% CI]"] == report.MISSING
