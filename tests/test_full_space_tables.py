@@ -1,0 +1,50 @@
+"""The committed full-space NB201 score tables carry the leaderboard's full-space rows.
+
+For each dataset whose table is complete, every leaderboard metric of the ``abdelfattah2021`` row set is
+served for all 15,625 architectures from the committed cache alone (``ScoreEngine.table`` raises on any
+missing score, so nothing would be recomputed), and the Spearman ρ, n and NaN rate computed from it are
+the ones on the board: a CI regression check that the board and the tables have not drifted apart.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench import stats
+from bench.groundtruth.base import column
+from bench.paths import REPO_ROOT, data_root
+from bench.scoring import ScoreEngine, ScoringSetup
+from metrics import registry
+
+BOARD = REPO_ROOT / "results/leaderboard/correlations.csv"
+CACHE = REPO_ROOT / "results/scores"
+COMPLETE = [
+    "ImageNet16-120"
+]  # datasets whose full-space table holds every metric (scripts/score_coverage.py)
+
+
+@pytest.mark.parametrize("dataset", COMPLETE)
+def test_leaderboard_rows_follow_from_the_committed_table(dataset: str, nb201_space, nb201_truth) -> None:
+    board = pd.read_csv(BOARD)
+    rows = board[
+        (board["space"] == "nb201") & (board["dataset"] == dataset) & (board["protocol"] == "abdelfattah2021")
+    ].set_index("metric")
+    assert sorted(rows.index) == sorted(registry.names())  # every metric on the board
+    assert rows["setup_id"].nunique() == 1 and (rows["sample"] == "all").all()
+    setup_dir = CACHE / "nb201" / dataset / rows["setup_id"].iloc[0]
+    setup = ScoringSetup(**json.loads((setup_dir / "setup.json").read_text(encoding="utf-8")))
+    engine = ScoreEngine(nb201_space, setup, CACHE, data_root(), progress=False)
+    indices = np.arange(len(nb201_space))
+    scores = engine.table(indices, list(rows.index))
+    truth = column(nb201_truth, dataset, str(rows["target"].iloc[0])).to_numpy(dtype=float)
+    for metric, row in rows.iterrows():
+        ours = stats.correlation_row(
+            scores[metric].to_numpy(dtype=float), truth, registry.get(metric).higher_is_better, n_boot=0
+        )
+        assert ours["n"] == row["n"], metric
+        assert ours["nan_rate"] == pytest.approx(row["nan_rate"], abs=1e-12), metric
+        assert ours["spearman"] == pytest.approx(row["spearman"], abs=1e-12), metric
