@@ -13,8 +13,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
-from bench import stats
+from bench.correlate import correlation_table
 from bench.groundtruth.base import column
 from bench.paths import REPO_ROOT, data_root
 from bench.scoring import ScoreEngine, ScoringSetup
@@ -39,11 +40,11 @@ def test_leaderboard_rows_follow_from_the_committed_table(dataset: str, nb201_sp
     engine = ScoreEngine(nb201_space, setup, CACHE, data_root(), progress=False)
     indices = np.arange(len(nb201_space))
     scores = engine.table(indices, list(rows.index))
-    truth = column(nb201_truth, dataset, str(rows["target"].iloc[0])).to_numpy(dtype=float)
+    truth = column(nb201_truth, dataset, str(rows["target"].iloc[0])).loc[indices]
+    cfg = OmegaConf.create({"bootstrap": 0, "top_fraction": 0.1})
+    table = correlation_table(scores, truth, list(rows.index), cfg).set_index("metric")
     for metric, row in rows.iterrows():
-        ours = stats.correlation_row(
-            scores[metric].to_numpy(dtype=float), truth, registry.get(metric).higher_is_better, n_boot=0
-        )
+        ours = table.loc[metric]
         assert ours["n"] == row["n"], metric
         assert ours["nan_rate"] == pytest.approx(row["nan_rate"], abs=1e-12), metric
         assert ours["spearman"] == pytest.approx(row["spearman"], abs=1e-12), metric
