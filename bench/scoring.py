@@ -53,6 +53,7 @@ SCHEMA = {
     "device": "str",
 }
 INITS = ("default", "kaiming_normal", "xavier_normal")
+SETUP_FILE = "setup.json"  # a cache folder's ScoringSetup, as JSON
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,11 @@ class ScoringSetup:
         """Seed of one architecture's initialisation (and batch, if per-architecture)."""
         return (self.seed * 1_000_003 + arch_index * 7919 + zlib.crc32(self.space.encode())) % (2**31)
 
+    @classmethod
+    def read(cls, folder: Path) -> ScoringSetup:
+        """The setup a score-cache folder was written for (its ``setup.json``)."""
+        return cls(**json.loads((Path(folder) / SETUP_FILE).read_text(encoding="utf-8")))
+
 
 class ScoreStore:
     """The on-disk score cache of one :class:`ScoringSetup`."""
@@ -100,7 +106,7 @@ class ScoreStore:
         self.folder = Path(cache_root) / setup.space / setup.dataset / setup.setup_id()
         self.folder.mkdir(parents=True, exist_ok=True)
         self._loaded: tuple[tuple, pd.DataFrame] | None = None
-        meta = self.folder / "setup.json"
+        meta = self.folder / SETUP_FILE
         if not meta.exists():
             _atomic_write_bytes(meta, json.dumps(dataclasses.asdict(setup), indent=2).encode())
 

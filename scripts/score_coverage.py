@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from bench.benchmarks import open_benchmark
-from bench.scoring import ScoreStore, ScoringSetup, shares_class_score
+from bench.scoring import SETUP_FILE, ScoreStore, ScoringSetup, shares_class_score
 from bench.spaces.base import Space
 from metrics import registry
 
@@ -47,8 +46,8 @@ def main() -> None:
     args = parser.parse_args()
     space = open_benchmark(args.space).space
     tables: dict[str, list[pd.Series]] = {}
-    for meta in sorted((args.cache / args.space).glob("*/*/setup.json")):
-        setup = ScoringSetup(**json.loads(meta.read_text(encoding="utf-8")))
+    for meta in sorted((args.cache / args.space).glob(f"*/*/{SETUP_FILE}")):
+        setup = ScoringSetup.read(meta.parent)
         store = ScoreStore(args.cache, setup)
         fields = dataclasses.asdict(setup)
         label = ", ".join(f"{k}={v}" for k, v in fields.items() if k not in ("space", "dataset"))

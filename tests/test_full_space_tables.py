@@ -8,8 +8,6 @@ the ones on the board: a CI regression check that the board and the tables have 
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,8 +33,7 @@ def test_leaderboard_rows_follow_from_the_committed_table(dataset: str, nb201_sp
     ].set_index("metric")
     assert sorted(rows.index) == sorted(registry.names())  # every metric on the board
     assert rows["setup_id"].nunique() == 1 and (rows["sample"] == "all").all()
-    setup_dir = CACHE / "nb201" / dataset / rows["setup_id"].iloc[0]
-    setup = ScoringSetup(**json.loads((setup_dir / "setup.json").read_text(encoding="utf-8")))
+    setup = ScoringSetup.read(CACHE / "nb201" / dataset / rows["setup_id"].iloc[0])
     engine = ScoreEngine(nb201_space, setup, CACHE, data_root(), progress=False)
     indices = np.arange(len(nb201_space))
     scores = engine.table(indices, list(rows.index))
