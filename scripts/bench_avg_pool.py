@@ -19,10 +19,9 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import torch
-from bench_scoring import ARCH_SEED, NUM_ARCHS
+from bench_scoring import NUM_ARCHS, bench_architectures
 from torch import nn
 
 from bench.batches import Batch, load_batch
@@ -58,7 +57,7 @@ def same(a: float, b: float) -> bool:
 def run(threads: int, out: Path) -> pd.DataFrame:
     torch.set_num_threads(threads)
     benchmark = open_benchmark("nb201")
-    indices = sorted(benchmark.space.sample(np.random.default_rng(ARCH_SEED), NUM_ARCHS))
+    indices = bench_architectures(benchmark.space)
     batch = load_batch("cifar10", data_root(), 64, seed=0)
     names = registry.names()
     rows = []

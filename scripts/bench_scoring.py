@@ -27,12 +27,18 @@ from bench.batches import load_batch
 from bench.benchmarks import open_benchmark
 from bench.machine import cpu_model
 from bench.paths import REPO_ROOT, data_root
+from bench.spaces.base import Space
 from metrics import registry
 from metrics.probe import Probe
 
 ARCH_SEED = 20261125
 NUM_ARCHS = 20
 CLASSIC_SIX = ["grad_norm", "snip", "grasp", "fisher", "jacob_cov", "synflow"]
+
+
+def bench_architectures(space: Space) -> list[int]:
+    """The benchmark's fixed architectures: ``NUM_ARCHS`` indices drawn with ``ARCH_SEED``, sorted."""
+    return sorted(space.sample(np.random.default_rng(ARCH_SEED), NUM_ARCHS))
 
 
 def forward_backward_seconds(net: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
@@ -47,7 +53,7 @@ def run(threads: int, out: Path) -> pd.DataFrame:
     torch.set_num_threads(threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     benchmark = open_benchmark("nb201")
-    indices = sorted(benchmark.space.sample(np.random.default_rng(ARCH_SEED), NUM_ARCHS))
+    indices = bench_architectures(benchmark.space)
     batch = load_batch("cifar10", data_root(), 64, seed=0)
     everything = registry.names()
     rows = []
