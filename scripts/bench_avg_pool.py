@@ -14,7 +14,6 @@ Usage: ``.venv/bin/python scripts/bench_avg_pool.py [--threads 2]``
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 import time
 from pathlib import Path
@@ -26,20 +25,10 @@ from torch import nn
 
 from bench.batches import Batch, load_batch
 from bench.benchmarks import open_benchmark
-from bench.networks.nb201 import AvgPool3x3
+from bench.networks.nb201 import with_torch_pools
 from bench.paths import REPO_ROOT, data_root
 from metrics import registry
 from metrics.probe import Probe
-
-
-def with_torch_pools(net: nn.Module) -> nn.Module:
-    """A copy of ``net`` (same weights) whose ``AvgPool3x3`` modules are plain ``nn.AvgPool2d``."""
-    net = copy.deepcopy(net)
-    for module in net.modules():
-        for name, child in module.named_children():
-            if isinstance(child, AvgPool3x3):
-                setattr(module, name, nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False))
-    return net
 
 
 def timed_scores(net: nn.Module, batch: Batch, seed: int, names: list[str]) -> tuple[float, dict[str, float]]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from bench.networks.nb201 import AvgPool3x3
+from bench.networks.nb201 import AvgPool3x3, torch_avg_pool_3x3, with_torch_pools
 from bench.spaces.nb201 import NB201Space
 
 CLASSES = {"cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
@@ -59,7 +57,7 @@ def test_fast_avg_pool_equals_torch_bit_for_bit(shape, channels_last: bool, dtyp
     )
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    reference = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+    reference = torch_avg_pool_3x3()
     ours = _pooled_with_grads(AvgPool3x3(), x)
     for theirs, mine in zip(_pooled_with_grads(reference, x), ours, strict=True):
         assert torch.equal(theirs, mine)
@@ -73,14 +71,9 @@ def test_network_with_fast_pools_equals_torch_pools(nb201_space: NB201Space) -> 
     )
     torch.manual_seed(0)
     net = nb201_space.build(index, 10)
-    reference = copy.deepcopy(net)
-    swapped = 0
-    for module in reference.modules():
-        for name, child in module.named_children():
-            if isinstance(child, AvgPool3x3):
-                setattr(module, name, nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False))
-                swapped += 1
-    assert swapped == 4 * 15
+    reference = with_torch_pools(net)
+    assert sum(isinstance(m, AvgPool3x3) for m in net.modules()) == 4 * 15
+    assert not any(isinstance(m, AvgPool3x3) for m in reference.modules())
     images = torch.randn(8, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     labels = torch.arange(8) % 10
     results = []

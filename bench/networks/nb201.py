@@ -11,6 +11,7 @@ Only the ops of the architecture are instantiated, so the parameter count is the
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import torch
@@ -75,6 +76,21 @@ class AvgPool3x3(nn.AvgPool2d):
         if x.device.type == "cpu" and x.dim() == 4 and x.is_contiguous():
             return _ChannelsLastAvgPool3x3.apply(x)
         return super().forward(x)
+
+
+def torch_avg_pool_3x3() -> nn.AvgPool2d:
+    """PyTorch's own module for ``avg_pool_3x3``: the reference :class:`AvgPool3x3` must equal."""
+    return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+
+
+def with_torch_pools(net: nn.Module) -> nn.Module:
+    """A copy of ``net`` (same weights) whose :class:`AvgPool3x3` modules are :func:`torch_avg_pool_3x3`."""
+    net = copy.deepcopy(net)
+    for module in net.modules():
+        for name, child in module.named_children():
+            if isinstance(child, AvgPool3x3):
+                setattr(module, name, torch_avg_pool_3x3())
+    return net
 
 
 class Zero(nn.Module):
