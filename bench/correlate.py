@@ -3,7 +3,7 @@
 ``python -m bench.correlate space=nb201 dataset=cifar10 sample=200 seed=0 metrics=[synflow,naswot,params]``
 
 Pipeline: config → benchmark (space + ground truth) + image batch → scores (cached, resumable,
-sharded) → ``scores.parquet``, ``correlations.csv``, plots → leaderboard rows.
+sharded) → ``scores.parquet``, ``correlations.csv``, ``metric_differences.csv``, plots → leaderboard rows.
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ def run(cfg: DictConfig) -> Path | None:
     scores.reset_index().to_parquet(out / "scores.parquet", index=False)
     correlations = correlation_table(scores, truth.loc[indices], metric_names, cfg.stats)
     correlations.to_csv(out / "correlations.csv", index=False)
+    differences = difference_table(scores, truth.loc[indices], metric_names, cfg.stats)
+    differences.to_csv(out / "metric_differences.csv", index=False)
     make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
     labels = {
         "space": cfg.space,
@@ -183,6 +185,21 @@ def correlation_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def difference_table(
+    scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], cfg: DictConfig
+) -> pd.DataFrame:
+    """Every pair of metrics, on the architectures all of them scored (``n_common``): Spearman gap, paired
+    bootstrap interval and Holm-adjusted test (:func:`bench.stats.spearman_differences`)."""
+    common = scored_by_all(scores, metric_names)
+    return stats.spearman_differences(
+        scores.loc[common, metric_names].to_numpy(dtype=float),
+        truth.to_numpy(dtype=float)[common],
+        [registry.get(m).higher_is_better for m in metric_names],
+        metric_names,
+        n_boot=int(cfg.bootstrap),
+    )
 
 
 VOTE_METRICS = ("synflow", "jacob_cov", "snip")  # Abdelfattah et al. 2021's majority-vote ensemble

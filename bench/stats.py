@@ -11,6 +11,8 @@ and every statistic here depends only on the order of the scores.
 Functions:
     correlation_row: Spearman, Kendall tau-b (with bootstrap CIs) and top-10% precision of one metric.
     paired_spearman_difference: how much a change of scoring setup moves one metric's Spearman (paired CI).
+    spearman_differences: every pair of metrics, paired-bootstrap test of their Spearman gap, Holm-adjusted.
+    holm_adjust: Holm–Bonferroni adjusted p-values of a family of tests.
     majority_vote_kendall: pairwise ranking accuracy of a majority-vote ensemble of metrics.
     rank_correlation_matrix: metric x metric Spearman correlation.
     finite_pairs_spearman: Spearman of two score vectors over the positions where both are finite.
@@ -240,6 +242,18 @@ def correlation_row(
     return row
 
 
+def _bootstrap_spearman_columns(columns: np.ndarray, truth: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """Spearman of every column of ``columns`` (architectures × k) with ``truth``, on the same ``n_boot``
+    resamples of architectures: shape ``(n_boot, k)``, NaN where a side is constant in a resample."""
+    truth_ties = _TieGroups(truth)
+    column_ties = [_TieGroups(column) for column in columns.T]
+    rho = np.empty((n_boot, len(column_ties)))
+    for start, idx, counts in _resamples(truth.size, n_boot, seed):
+        for k, ties in enumerate(column_ties):
+            rho[start : start + len(idx), k] = _bootstrap_spearman(counts, ties, truth_ties)
+    return rho
+
+
 def paired_spearman_difference(
     first: np.ndarray,
     second: np.ndarray,
@@ -273,14 +287,107 @@ def paired_spearman_difference(
     row["spearman_second"] = float(stats.spearmanr(b, y).statistic)
     row["difference"] = row["spearman_second"] - row["spearman_first"]
     if n_boot > 0:
-        a_ties, b_ties, y_ties = _TieGroups(a), _TieGroups(b), _TieGroups(y)
-        gaps = np.empty(n_boot)
-        for start, idx, counts in _resamples(y.size, n_boot, seed):
-            gaps[start : start + len(idx)] = _bootstrap_spearman(
-                counts, b_ties, y_ties
-            ) - _bootstrap_spearman(counts, a_ties, y_ties)
-        row["difference_ci_low"], row["difference_ci_high"] = _percentile_ci(gaps)
+        rho = _bootstrap_spearman_columns(np.column_stack([a, b]), y, n_boot, seed)
+        row["difference_ci_low"], row["difference_ci_high"] = _percentile_ci(rho[:, 1] - rho[:, 0])
     return row
+
+
+def holm_adjust(p_values: np.ndarray) -> np.ndarray:
+    """Holm–Bonferroni adjusted p-values (step-down), the family being every non-NaN entry.
+
+    The ``i``-th smallest of ``m`` p-values becomes ``max_{j ≤ i} min(1, (m − j + 1) p_(j))``; rejecting
+    where the adjusted value is below α keeps the chance of *any* false rejection in the family ≤ α.
+    NaN entries stay NaN and do not count in ``m``.
+    """
+    p = _as_1d_float(p_values, "p_values")
+    adjusted = np.full(p.shape, math.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    scaled = p[order] * (order.size - np.arange(order.size))
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(scaled))
+    return adjusted
+
+
+DIFFERENCE_COLUMNS = (
+    "metric_a",
+    "metric_b",
+    "n",
+    "spearman_a",
+    "spearman_b",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "z",
+    "p_value",
+    "p_holm",
+    "distinguishable",
+)
+"""Columns of :func:`spearman_differences`."""
+
+
+def spearman_differences(
+    score_matrix: np.ndarray,
+    truth: np.ndarray,
+    directions: list[bool],
+    names: list[str],
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Which metrics rank the same architectures significantly better than which: every pair of metrics.
+
+    All metrics are compared on one population, the architectures where no score is NaN (pass the
+    rows every metric scored). Each row is a pair ``metric_a``, ``metric_b`` with ρ(a) ≥ ρ(b) (Spearman
+    with ``truth``, signed in the declared direction; a metric with undefined ρ comes last), and
+    ``difference`` = ρ(a) − ρ(b) ≥ 0. The bootstrap is *paired*: each resample of architectures
+    recomputes every metric's ρ, so one resample's draw of architectures moves all of them alike.
+    ``difference_ci_low`` / ``_high``: 95% percentile interval of the resampled differences.
+    ``z`` = difference / its bootstrap standard error, ``p_value`` = two-sided normal p of ``z`` (a
+    percentile p-value could not go below 1 / ``n_boot``, too coarse for a family of many pairs),
+    ``p_holm`` = :func:`holm_adjust` over all pairs of the table, ``distinguishable`` = ``p_holm < alpha``.
+    Pairs involving an undefined ρ have NaN statistics and are not in the Holm family.
+    """
+    scores = np.asarray(score_matrix, dtype=float)
+    if scores.ndim != 2 or scores.shape[1] != len(names) or len(directions) != len(names):
+        raise ValueError(
+            f"score_matrix of shape {scores.shape} for {len(names)} names, {len(directions)} directions"
+        )
+    truth = _as_1d_float(truth, "truth")
+    if truth.size != scores.shape[0]:
+        raise ValueError(f"truth has {truth.size} entries for {scores.shape[0]} architectures")
+    valid = ~(np.isnan(scores).any(axis=1) | np.isnan(truth))
+    adjusted = scores[valid] * np.array([_direction_sign(d) for d in directions])
+    y = truth[valid]
+    defined = [y.size >= 3 and not _is_constant(column) and not _is_constant(y) for column in adjusted.T]
+    rho = np.array(
+        [
+            float(stats.spearmanr(column, y).statistic) if ok else math.nan
+            for column, ok in zip(adjusted.T, defined, strict=True)
+        ]
+    )
+    boot = _bootstrap_spearman_columns(adjusted, y, n_boot, seed) if n_boot > 0 and any(defined) else None
+    order = sorted(range(len(names)), key=lambda k: (math.isnan(rho[k]), -np.nan_to_num(rho[k])))
+    rows = []
+    for position, a in enumerate(order):
+        for b in order[position + 1 :]:
+            row = {"metric_a": names[a], "metric_b": names[b], "n": int(y.size)}
+            row |= {"spearman_a": rho[a], "spearman_b": rho[b], "difference": rho[a] - rho[b]}
+            row |= dict.fromkeys(("difference_ci_low", "difference_ci_high", "z", "p_value"), math.nan)
+            if boot is not None and not math.isnan(row["difference"]):
+                gaps = boot[:, a] - boot[:, b]
+                row["difference_ci_low"], row["difference_ci_high"] = _percentile_ci(gaps)
+                finite = gaps[np.isfinite(gaps)]
+                error = float(np.std(finite, ddof=1)) if finite.size > 1 else math.nan
+                if error > 0:
+                    row["z"] = row["difference"] / error
+                    row["p_value"] = float(2.0 * stats.norm.sf(abs(row["z"])))
+                elif error == 0:  # the two metrics rank every resample identically
+                    row["z"], row["p_value"] = (0.0, 1.0) if row["difference"] == 0 else (math.inf, 0.0)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS[:-2]))
+    table["p_holm"] = holm_adjust(table["p_value"].to_numpy(dtype=float)) if len(table) else []
+    table["distinguishable"] = table["p_holm"] < alpha
+    return table
 
 
 def _pair_indices(n: int, n_pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:

@@ -105,5 +105,11 @@ def test_joblib_multirun_sweep(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     for dataset in datasets:
-        for name in ("scores.parquet", "correlations.csv", "spearman.png", "board.csv"):
+        for name in (
+            "scores.parquet",
+            "correlations.csv",
+            "metric_differences.csv",
+            "spearman.png",
+            "board.csv",
+        ):
             assert (tmp_path / dataset / name).is_file(), f"{dataset}/{name} missing"

@@ -340,3 +340,70 @@ def test_paired_difference_is_antisymmetric_and_drops_nan_pairs() -> None:
     assert math.isnan(flipped["difference_ci_low"])
     same = bstats.paired_spearman_difference(second, second, truth, higher_is_better=True, n_boot=50)
     assert same["difference"] == same["difference_ci_low"] == same["difference_ci_high"] == 0.0
+
+
+def test_holm_adjust_by_hand() -> None:
+    """m = 4 tested values (the NaN is not in the family): sorted 0.005, 0.01, 0.03, 0.04 are scaled by 4, 3,
+    2, 1 to 0.02, 0.03, 0.06, 0.04, then made monotone (0.04 → 0.06); 0.4 × 2 = 0.8 and 0.5 × 1 = 0.5 → 0.8."""
+    adjusted = bstats.holm_adjust(np.array([0.01, 0.04, 0.03, np.nan, 0.005]))
+    np.testing.assert_allclose(adjusted, [0.03, 0.06, 0.06, np.nan, 0.02], rtol=1e-12)
+    np.testing.assert_allclose(bstats.holm_adjust(np.array([0.5, 0.4])), [0.8, 0.8], rtol=1e-12)
+    # 0.3 × 3 = 0.9, 0.6 × 2 = 1.2, 0.9 × 1 = 0.9 → monotone 0.9, 1.2, 1.2 → capped at 1
+    np.testing.assert_allclose(bstats.holm_adjust(np.array([0.3, 0.6, 0.9])), [0.9, 1.0, 1.0], rtol=1e-12)
+
+
+def test_spearman_differences_of_real_scores() -> None:
+    """NB-Suite-Zero's CIFAR-10 snip, synflow, jacov and a copy of synflow, on the archs all four scored:
+    each pair's gap and interval from the same resamples as scipy's ρ per resample, its normal p-value and
+    the Holm adjustment over the table."""
+    frame = _suite_zero_cifar10()
+    frame = frame.assign(synflow_copy=frame["synflow"])
+    names = ["snip", "synflow", "jacov", "synflow_copy"]
+    matrix, truth = frame[names].to_numpy(dtype=float), frame["naslib_val_acc"].to_numpy(dtype=float)
+    table = bstats.spearman_differences(matrix, truth, [True] * 4, names, n_boot=120, seed=2)
+    assert len(table) == 6 and list(table.columns) == list(bstats.DIFFERENCE_COLUMNS)
+    common = ~np.isnan(matrix).any(axis=1)
+    assert (table["n"] == common.sum()).all() and 3 <= common.sum() <= len(frame)
+    rho = {n: stats.spearmanr(matrix[common, k], truth[common]).statistic for k, n in enumerate(names)}
+    resampled = {
+        n: np.array(
+            [
+                stats.spearmanr(matrix[common, k][i], truth[common][i]).statistic
+                for _, chunk, _ in bstats._resamples(int(common.sum()), 120, seed=2)
+                for i in chunk
+            ]
+        )
+        for k, n in enumerate(names)
+    }
+    for row in table.itertuples():
+        assert row.spearman_a >= row.spearman_b
+        assert row.spearman_a == pytest.approx(rho[row.metric_a], abs=1e-12)
+        assert row.difference == pytest.approx(rho[row.metric_a] - rho[row.metric_b], abs=1e-12)
+        gaps = resampled[row.metric_a] - resampled[row.metric_b]
+        low, high = np.percentile(gaps, [2.5, 97.5])
+        assert (row.difference_ci_low, row.difference_ci_high) == pytest.approx((low, high), abs=1e-10)
+        if {row.metric_a, row.metric_b} == {"synflow", "synflow_copy"}:
+            assert (row.difference, row.p_value, row.distinguishable) == (0.0, 1.0, False)
+        else:
+            assert row.z == pytest.approx(row.difference / np.std(gaps, ddof=1), rel=1e-9)
+            assert row.p_value == pytest.approx(2 * stats.norm.sf(abs(row.z)), rel=1e-12)
+    np.testing.assert_array_equal(table["p_holm"], bstats.holm_adjust(table["p_value"].to_numpy()))
+    # synflow ranks these archs better than snip (0.74 vs 0.61 in the peer survey), beyond doubt
+    pair = table[(table["metric_a"] == "synflow") & (table["metric_b"] == "snip")].iloc[0]
+    assert pair["p_holm"] < 1e-4 and pair["distinguishable"]
+
+
+def test_spearman_differences_leave_undefined_metrics_out_of_the_family() -> None:
+    """A constant metric has no ρ: its pairs are NaN and not counted by Holm; NaN rows drop everywhere."""
+    frame = _suite_zero_cifar10()
+    truth = frame["naslib_val_acc"].to_numpy(dtype=float)
+    good = frame[["synflow", "snip"]].to_numpy(dtype=float)
+    good[:5, 1] = np.nan
+    matrix = np.column_stack([good, np.ones(len(frame))])
+    table = bstats.spearman_differences(
+        matrix, truth, [True, True, True], ["synflow", "snip", "flat"], n_boot=40
+    )
+    assert (table["n"] == np.isfinite(good).all(axis=1).sum()).all()
+    assert list(table["metric_b"].iloc[1:]) == ["flat", "flat"]  # undefined ρ sorts last
+    assert table.iloc[1:][["difference", "p_value", "p_holm"]].isna().all().all()
+    assert table["p_holm"].iloc[0] == table["p_value"].iloc[0]  # a family of one test
