@@ -89,15 +89,14 @@ class _TieGroups:
         return group_rank[:, self.codes]
 
 
-def _bootstrap_spearman(counts: np.ndarray, x_ties: _TieGroups, y_ties: _TieGroups) -> np.ndarray:
-    """Spearman rho of each resample, as a count-weighted Pearson correlation of within-resample ranks.
+def _bootstrap_spearman(counts: np.ndarray, rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
+    """Spearman rho of each resample, as a count-weighted Pearson correlation of within-resample ranks
+    (``rx``, ``ry``: :meth:`_TieGroups.resample_ranks` of the two sides for these ``counts``).
 
     Midranks of ``n`` items always have mean ``(n + 1) / 2``, which gives the centring term directly.
     Resamples with a constant side give NaN.
     """
     n = counts.shape[1]
-    rx = x_ties.resample_ranks(counts)
-    ry = y_ties.resample_ranks(counts)
     mean_sq = ((n + 1) / 2.0) ** 2
     cov = np.einsum("bj,bj,bj->b", counts, rx, ry) / n - mean_sq
     var_x = np.einsum("bj,bj,bj->b", counts, rx, rx) / n - mean_sq
@@ -128,7 +127,9 @@ def _bootstrap(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int) -> tuple[np
     spearman = np.empty(n_boot)
     kendall = np.empty(n_boot)
     for start, idx, counts in _resamples(x.size, n_boot, seed):
-        spearman[start : start + len(idx)] = _bootstrap_spearman(counts, x_ties, y_ties)
+        spearman[start : start + len(idx)] = _bootstrap_spearman(
+            counts, x_ties.resample_ranks(counts), y_ties.resample_ranks(counts)
+        )
         for row in range(len(idx)):
             kendall[start + row] = _kendall(x_ties.codes[idx[row]], y_ties.codes[idx[row]])
     return spearman, kendall
@@ -249,8 +250,11 @@ def _bootstrap_spearman_columns(columns: np.ndarray, truth: np.ndarray, n_boot: 
     column_ties = [_TieGroups(column) for column in columns.T]
     rho = np.empty((n_boot, len(column_ties)))
     for start, idx, counts in _resamples(truth.size, n_boot, seed):
+        truth_ranks = truth_ties.resample_ranks(counts)  # once per chunk, shared by every column
         for k, ties in enumerate(column_ties):
-            rho[start : start + len(idx), k] = _bootstrap_spearman(counts, ties, truth_ties)
+            rho[start : start + len(idx), k] = _bootstrap_spearman(
+                counts, ties.resample_ranks(counts), truth_ranks
+            )
     return rho
 
 
