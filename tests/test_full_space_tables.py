@@ -22,7 +22,7 @@ from metrics import registry
 BOARD = REPO_ROOT / "results/leaderboard/correlations.csv"
 CACHE = REPO_ROOT / "results/scores"
 # datasets whose full-space table holds every metric (scripts/score_coverage.py)
-COMPLETE = ["cifar10", "ImageNet16-120"]
+COMPLETE = ["cifar10", "cifar100", "ImageNet16-120"]
 
 
 @pytest.mark.parametrize("dataset", COMPLETE)
