@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bench.groundtruth.nb201 import DATASETS as NB201_DATASETS
+
 Statistic = Literal["spearman", "kendall", "pairwise_accuracy", "test_acc_mean", "test_acc_std"]
 CORRELATION_STATISTICS: tuple[Statistic, ...] = ("spearman", "kendall", "pairwise_accuracy")
 SEARCH_STATISTICS: tuple[Statistic, ...] = ("test_acc_mean", "test_acc_std")
@@ -117,7 +119,6 @@ ROBOT_OPTIMUM = Source(
     "shared data (94.3733 @6111, 73.5133 @9930, 47.3111 @857; shared/data PROVENANCE.md)",
 )
 
-NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 ZC_PROTOCOL = (
     "|Spearman ρ| over all {n:,} architectures against the 200-epoch test accuracy{target}; "
     "batch {batch}, one random training batch per architecture, PyTorch default init, BN in batch-stat mode"

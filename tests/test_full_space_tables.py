@@ -1,7 +1,7 @@
 """The committed full-space NB201 score tables carry the leaderboard's full-space rows.
 
-For each dataset whose table is complete, every leaderboard metric of the ``abdelfattah2021`` row set is
-served for all 15,625 architectures from the committed cache alone (``ScoreEngine.table`` raises on any
+For each NB201 dataset (all three tables are complete; ``scripts/score_coverage.py``), every leaderboard
+metric of the ``abdelfattah2021`` row set is served for all 15,625 architectures from the committed cache alone (``ScoreEngine.table`` raises on any
 missing score, so nothing would be recomputed), and the Spearman ρ, n and NaN rate computed from it are
 the ones on the board: a CI regression check that the board and the tables have not drifted apart.
 """
@@ -15,17 +15,16 @@ from omegaconf import OmegaConf
 
 from bench.correlate import correlation_table
 from bench.groundtruth.base import column
+from bench.groundtruth.nb201 import DATASETS
 from bench.paths import REPO_ROOT, data_root
 from bench.scoring import ScoreEngine, ScoringSetup
 from metrics import registry
 
 BOARD = REPO_ROOT / "results/leaderboard/correlations.csv"
 CACHE = REPO_ROOT / "results/scores"
-# datasets whose full-space table holds every metric (scripts/score_coverage.py)
-COMPLETE = ["cifar10", "cifar100", "ImageNet16-120"]
 
 
-@pytest.mark.parametrize("dataset", COMPLETE)
+@pytest.mark.parametrize("dataset", DATASETS)
 def test_leaderboard_rows_follow_from_the_committed_table(dataset: str, nb201_space, nb201_truth) -> None:
     board = pd.read_csv(BOARD)
     rows = board[

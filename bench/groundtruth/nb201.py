@@ -27,6 +27,8 @@ import pandas as pd
 from bench.batches import check_dataset
 from bench.paths import DataFileError, require_file
 
+DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+"""The NB201 datasets, as NATS-Bench names them."""
 TABLE = "nb201/nb201_merged.csv.gz"
 HOW_TO_OBTAIN = (
     "It ships with the project's shared data folder; with the official NATS-Bench files use "
@@ -56,7 +58,7 @@ class NB201TableGroundTruth:
         self._table = _read_table(self.path)
 
     def datasets(self) -> tuple[str, ...]:
-        return ("cifar10", "cifar100", "ImageNet16-120")
+        return DATASETS
 
     def arch_strs(self) -> list[str]:
         """Arch strings in official index order."""
