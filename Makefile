@@ -33,12 +33,12 @@ bench: install  ## scoring speed benchmark → results/bench/scoring.csv (not a 
 	$(BIN)/python scripts/bench_scoring.py --threads 2
 
 .PHONY: data
-data: install  ## official CIFAR-10/100 + NAS-Bench-101 files → ./data (or $NASBENCH_DATA); see bench/download.py
-	$(BIN)/python -m bench.download --dest "$${NASBENCH_DATA:-data}"
+data: install  ## official CIFAR-10/100 + NAS-Bench-101 files → ./data (or $NASBENCH_DATA); see bench/core/download.py
+	$(BIN)/python -m bench download --dest "$${NASBENCH_DATA:-data}"
 
 .PHONY: update-reference
 update-reference: install  ## recompute results/reference/*.csv (regression references); review the diff
-	$(BIN)/python -m bench.reference update
+	$(BIN)/python -m bench reference update
 
 # ---- The reproduction pipeline ----------------------------------------------------------------------------
 # `make reproduce`: every correlation (all spaces and datasets, scores from the committed caches in
@@ -53,19 +53,19 @@ update-reference: install  ## recompute results/reference/*.csv (regression refe
 # (class-invariant metrics) and 1,000 architectures (the others).
 FAST ?= 0
 FAST_SAMPLE ?= 50
-# search.run processes running searches in parallel (one per core; the results do not depend on it)
+# bench search processes running searches in parallel (one per core; the results do not depend on it)
 SEARCH_WORKERS ?= 2
 NB201_DATASETS := cifar10,cifar100,ImageNet16-120
 FAST_METRICS := [params,flops,synflow,naswot,grad_norm,snip,jacob_cov]
 CHEAP_SEARCHERS := [random,rea,reinforce,bo,local]
 ifeq ($(FAST),1)
 REPRO_DIR := results/fast
-CORRELATE := $(BIN)/python -m bench.correlate cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/correlations.csv
-SEARCH := $(BIN)/python -m search.run workers=$(SEARCH_WORKERS) cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/search.csv
+CORRELATE := $(BIN)/python -m bench correlate cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/correlations.csv
+SEARCH := $(BIN)/python -m bench search workers=$(SEARCH_WORKERS) cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/search.csv
 else
 REPRO_DIR := results
-CORRELATE := $(BIN)/python -m bench.correlate
-SEARCH := $(BIN)/python -m search.run workers=$(SEARCH_WORKERS)
+CORRELATE := $(BIN)/python -m bench correlate
+SEARCH := $(BIN)/python -m bench search workers=$(SEARCH_WORKERS)
 endif
 
 .PHONY: reproduce
@@ -87,4 +87,4 @@ else
 	$(SEARCH) experiment=hnas2022_nb201_per_dataset algo=all
 endif
 	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
-	$(BIN)/python -m bench.report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
+	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md

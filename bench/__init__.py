@@ -1,1 +1,2 @@
-"""Benchmark spaces, ground truth, image batches, the scoring engine and the Hydra apps."""
+"""zcbench: training-free NAS benchmarks. Layers: :mod:`metrics` ← :mod:`bench.core` ← :mod:`search` ←
+:mod:`bench.apps` (the command line: ``python -m bench <app>``)."""

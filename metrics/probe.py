@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bench.batches import Batch
+from metrics.batch import Batch
 
 T = TypeVar("T")
 BNOverride = Literal["train", "bypass"]

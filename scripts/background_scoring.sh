@@ -18,8 +18,8 @@ shards="${SHARDS:-$((4 * workers))}"
 name="${experiment}_${dataset}"
 mkdir -p results/logs
 export experiment dataset metrics shards name
-seq 0 $((shards - 1)) | xargs -P "$workers" -I{} sh -c '.venv/bin/python -m bench.correlate \
+seq 0 $((shards - 1)) | xargs -P "$workers" -I{} sh -c '.venv/bin/python -m bench correlate \
   experiment="$experiment" dataset="$dataset" metrics="$metrics" "$@" shard.index={} shard.count="$shards" \
   scoring.threads=1 > "results/logs/${name}_shard{}.log" 2>&1' sh "$@"
-.venv/bin/python -m bench.correlate experiment="$experiment" dataset="$dataset" metrics="$metrics" "$@" \
+.venv/bin/python -m bench correlate experiment="$experiment" dataset="$dataset" metrics="$metrics" "$@" \
   > "results/logs/${name}_merge.log" 2>&1

@@ -23,11 +23,12 @@ import torch
 from bench_scoring import NUM_ARCHS, bench_architectures
 from torch import nn
 
-from bench.batches import Batch, load_batch
-from bench.benchmarks import open_benchmark
-from bench.networks.nb201 import with_torch_pools
-from bench.paths import REPO_ROOT, data_root
+from bench.core.batches import load_batch
+from bench.core.benchmarks import open_benchmark
+from bench.core.benchmarks.nb201.network import with_torch_pools
+from bench.core.paths import REPO_ROOT, data_root
 from metrics import registry
+from metrics.batch import Batch
 from metrics.probe import Probe
 
 

@@ -23,11 +23,11 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from bench.batches import load_batch
-from bench.benchmarks import open_benchmark
-from bench.machine import cpu_model
-from bench.paths import REPO_ROOT, data_root
-from bench.spaces.base import Space
+from bench.core.batches import load_batch
+from bench.core.benchmarks import open_benchmark
+from bench.core.machine import cpu_model
+from bench.core.paths import REPO_ROOT, data_root
+from bench.core.space import Space
 from metrics import registry
 from metrics.probe import Probe
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench import stats
-from bench.benchmarks import open_benchmark
-from bench.correlate import scored_by_all
-from bench.groundtruth.base import column
+from bench.apps.correlate import scored_by_all
+from bench.core import stats
+from bench.core.benchmarks import open_benchmark
+from bench.core.groundtruth import column
 from metrics import registry
 
 SIZE_LIMITS = (1, 2, 4, 8, 16, 64)
@@ -79,7 +79,7 @@ def subset_rows(scores: pd.DataFrame, truth: pd.Series, metric_names: list[str])
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", type=Path, help="a bench.correlate output folder holding scores.parquet")
+    parser.add_argument("run", type=Path, help="a bench.apps.correlate output folder holding scores.parquet")
     parser.add_argument("--space", default="nb201")
     parser.add_argument(
         "--dataset", default=None, help="default: read from the folder name nb201_<dataset>_..."
@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     scores_path = args.run / "scores.parquet"
     if not scores_path.is_file():
-        raise SystemExit(f"{scores_path}: not found; run bench.correlate with that out_dir first")
+        raise SystemExit(f"{scores_path}: not found; run bench.apps.correlate with that out_dir first")
     scores = pd.read_parquet(scores_path).set_index("arch_index")
     dataset = args.dataset or args.run.name.split("_")[1]
     truth = column(open_benchmark(args.space).truth, dataset, args.target)

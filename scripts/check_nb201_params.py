@@ -12,8 +12,8 @@ import time
 
 import torch
 
-from bench.batches import NUM_CLASSES
-from bench.benchmarks import open_benchmark
+from bench.core.batches import NUM_CLASSES
+from bench.core.benchmarks import open_benchmark
 
 
 def main() -> int:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bench.paths import REPO_ROOT
+from bench.core.paths import REPO_ROOT
 
 N_BOOT, BOOT_SEED = 10_000, 0
 
@@ -96,7 +96,9 @@ def side_runs(search_root: Path, side: Side) -> pd.DataFrame:
     dropped so that a searcher run with an option meets its plain runs."""
     path = search_root / side.folder / "runs.csv"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no runs.csv (run search.run with out_dir={path.parent} first)")
+        raise FileNotFoundError(
+            f"{path}: no runs.csv (run bench.apps.search with out_dir={path.parent} first)"
+        )
     runs = pd.read_csv(path)
     runs["algo"] = runs["algo"].str.replace(r"\[.*\]$", "", regex=True)
     return runs[runs["dataset"] == side.dataset].set_index(["algo", "seed"]).sort_index()

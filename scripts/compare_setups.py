@@ -1,9 +1,9 @@
 """How much does a change of scoring setup move each metric's Spearman? A paired comparison of two runs.
 
-Reads the ``scores.parquet`` of two ``bench.correlate`` output folders that scored the same
+Reads the ``scores.parquet`` of two ``bench.apps.correlate`` output folders that scored the same
 architectures under different settings (e.g. one fixed batch vs a fresh batch per architecture),
 and writes, per metric present in both, ρ of each run against the ground truth and their difference
-ρ(second) − ρ(first) with a 95% paired-bootstrap interval (:func:`bench.stats.paired_spearman_difference`)
+ρ(second) − ρ(first) with a 95% paired-bootstrap interval (:func:`bench.core.stats.paired_spearman_difference`)
 to ``<second>/paired_vs_<first folder name>.csv``, with ``scores_spearman``: the Spearman between the two runs'
 scores of the same architectures (1 = the setup change leaves the ranking as it is; a test-retest figure
 when the runs differ only in batch and seed).
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.benchmarks import open_benchmark
-from bench.groundtruth.base import column
-from bench.stats import finite_pairs_spearman, paired_spearman_difference
+from bench.core.benchmarks import open_benchmark
+from bench.core.groundtruth import column
+from bench.core.stats import finite_pairs_spearman, paired_spearman_difference
 from metrics import registry
 
 
@@ -29,7 +29,7 @@ def read_scores(folder: Path) -> pd.DataFrame:
     """The run's per-architecture scores, indexed by ``arch_index``."""
     path = folder / "scores.parquet"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: pass an output folder of bench.correlate")
+        raise FileNotFoundError(f"{path} not found: pass an output folder of bench.apps.correlate")
     return pd.read_parquet(path).set_index("arch_index")
 
 

@@ -32,11 +32,11 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from bench.batches import load_batch
-from bench.networks.nb201 import NB201Network
-from bench.paths import REPO_ROOT, data_root
-from bench.spaces.nb201 import parse
-from bench.stats import finite_pairs_spearman
+from bench.core.batches import load_batch
+from bench.core.benchmarks.nb201.network import NB201Network
+from bench.core.benchmarks.nb201.space import parse
+from bench.core.paths import REPO_ROOT, data_root
+from bench.core.stats import finite_pairs_spearman
 from metrics import registry
 from metrics.probe import Probe
 
@@ -127,7 +127,7 @@ def nb101_scores(root: Path, scores: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = pd.read_csv(root / "nb101" / "nb101_naslib_zc_subset.csv.gz").rename_axis("arch_index")
     if not scores.exists():
         raise SystemExit(
-            f"{scores} not found: run `python -m bench.correlate experiment=nb101_subset` first "
+            f"{scores} not found: run `python -m bench correlate experiment=nb101_subset` first "
             "(or pass --scores)"
         )
     ours = pd.read_parquet(scores)

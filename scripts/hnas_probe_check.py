@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from bench.benchmarks import Benchmark, open_benchmark
-from bench.groundtruth.base import column
-from bench.paths import REPO_ROOT, data_root
-from bench.scoring import ScoreEngine, ScoringSetup
+from bench.core.benchmarks import Benchmark, open_benchmark
+from bench.core.groundtruth import column
+from bench.core.paths import REPO_ROOT, data_root
+from bench.core.scoring import ScoreEngine, ScoringSetup
 from search.hnas import COEFF_BOUNDS, TARGET_BOUNDS, objective
 
 N_INIT, SCALE = 5, 5000.0  # search.hnas.run defaults

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from bench.paths import REPO_ROOT, data_root
-from bench.stats import correlation_row
+from bench.core.paths import REPO_ROOT, data_root
+from bench.core.stats import correlation_row
 
 FULL_TABLE = "nb101/nb101_freerea_all_test_acc_no_arch.csv.gz"
 SUBSET_TABLE = "nb101/nb101_naslib_zc_subset.csv.gz"

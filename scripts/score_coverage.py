@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.benchmarks import open_benchmark
-from bench.scoring import SETUP_FILE, ScoreStore, ScoringSetup, shares_class_score
-from bench.spaces.base import Space
+from bench.core.benchmarks import open_benchmark
+from bench.core.scoring import SETUP_FILE, ScoreStore, ScoringSetup, shares_class_score
+from bench.core.space import Space
 from metrics import registry
 
 

@@ -20,7 +20,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from threadpoolctl import threadpool_limits
 
-from bench.spaces.base import Space
+from bench.core.space import Space
 from search.encoding import Categorical
 from search.oracle import Oracle
 from search.scores import ZCScores

@@ -1,6 +1,6 @@
 """Training-free scores for searchers, served by the correlation harness's score engine.
 
-Scores come from the score cache (``bench.scoring``); any that are missing are computed on demand,
+Scores come from the score cache (``bench.core.scoring``); any that are missing are computed on demand,
 together with the other metrics the run needs, so one network build serves them all. The compute
 seconds recorded with each cached score are what a searcher is charged as training-free cost.
 """
@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bench.scoring import ScoreEngine
+from bench.core.scoring import ScoreEngine
 from metrics import registry
 
 
 class EngineScores:
-    """A :class:`search.scores.ZCScores` backed by a :class:`bench.scoring.ScoreEngine`.
+    """A :class:`search.scores.ZCScores` backed by a :class:`bench.core.scoring.ScoreEngine`.
 
     Args:
         engine: the score engine of the space and scoring setup.

@@ -39,7 +39,7 @@ from bayes_opt import BayesianOptimization
 from bayes_opt.acquisition import ExpectedImprovement
 from threadpoolctl import threadpool_limits
 
-from bench.spaces.base import Space
+from bench.core.space import Space
 from search.oracle import Oracle
 from search.scores import ZCScores
 

@@ -1,7 +1,7 @@
-"""One search job from a search.run config: the searcher's parameters, the metrics it reads, and the run.
+"""One search job from a bench.apps.search config: the searcher's parameters, the metrics it reads, and the run.
 
 Kept in its own importable module so that worker processes (``workers=N``) can unpickle :func:`run_job`
-when search.run itself runs as ``__main__``.
+when bench.apps.search itself runs as ``__main__``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from bench.benchmarks import Benchmark, open_benchmark
-from bench.scoring import ScoreEngine, engine_from_config
+from bench.core.benchmarks import Benchmark, open_benchmark
+from bench.core.scoring import ScoreEngine, engine_from_config
 from search.cached_scores import EngineScores
 from search.registry import SEARCHERS
 from search.results import run_search

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.groundtruth.base import GroundTruth, column
+from bench.core.groundtruth import GroundTruth, column
 
 SIGNAL_COLUMN = "valid_acc_12ep"
 COST_COLUMN = "train_seconds_12ep"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.spaces.base import Space
+from bench.core.space import Space
 from search.oracle import Oracle
 from search.scores import ZCScores
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bench.spaces.base import Space
+from bench.core.space import Space
 from search.oracle import Oracle
 from search.scores import ZCScores
 

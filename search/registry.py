@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bench.spaces.base import Space
+from bench.core.space import Space
 from search import bo, hnas, local, random_search, rea, reinforce, zc
 from search.oracle import Oracle
 from search.scores import ZCScores

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.spaces.base import Space
+from bench.core.space import Space
 from search.encoding import Categorical
 from search.oracle import Oracle
 from search.scores import ZCScores

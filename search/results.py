@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.groundtruth.base import GroundTruth, column
-from bench.spaces.base import Space
+from bench.core.groundtruth import GroundTruth, column
+from bench.core.space import Space
 from search.oracle import Budget, BudgetExhausted, Oracle, Query
 from search.registry import check_params, get_searcher
 from search.scores import TrackedScores, ZCScores

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.groundtruth.nb201 import NB201TableGroundTruth
-from bench.paths import data_root
-from bench.spaces.nb201 import NB201Space
+from bench.core.benchmarks.nb201.space import NB201Space
+from bench.core.benchmarks.nb201.table import NB201TableGroundTruth
+from bench.core.paths import data_root
 
 
 @pytest.fixture(scope="session")

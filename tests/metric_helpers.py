@@ -6,8 +6,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from bench.batches import Batch
 from metrics import registry
+from metrics.batch import Batch
 from metrics.probe import Probe
 
 

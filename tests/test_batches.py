@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from bench.batches import NORMALISATION, choose_indices, load_batch, load_pool
-from bench.paths import DataFileError
+from bench.core.batches import NORMALISATION, choose_indices, load_batch, load_pool
+from bench.core.paths import DataFileError
 
 
 def write_pickle(path: Path, record: dict) -> None:

@@ -1,4 +1,4 @@
-"""Bad config values end in one clear error naming the valid choices (bench.correlate and search.run)."""
+"""Bad config values end in one clear error naming the valid choices (bench.apps.correlate and bench.apps.search)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from bench import correlate
-from bench.app import config_names
-from bench.benchmarks import open_benchmark
+from bench.apps import correlate
+from bench.apps import search as search_run
+from bench.apps.config import config_names
+from bench.core.benchmarks import open_benchmark
 from search import jobs as search_jobs
-from search import run as search_run
 
 CONF = str(Path(__file__).resolve().parent.parent / "conf")
 

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from bench import stats
-from bench.correlate import correlation_table, difference_table
-from bench.groundtruth.base import column
-from bench.paths import REPO_ROOT
+from bench.apps.correlate import correlation_table, difference_table
+from bench.core import stats
+from bench.core.groundtruth import column
+from bench.core.paths import REPO_ROOT
 
 FULL_SPACE_RUN = REPO_ROOT / "results/correlate/nb201_cifar10_abdelfattah2021/scores.parquet"
 

@@ -1,4 +1,4 @@
-"""Which architectures a correlation run draws from: ``population`` and ``sample`` (bench.correlate)."""
+"""Which architectures a correlation run draws from: ``population`` and ``sample`` (bench.apps.correlate)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.benchmarks import Benchmark
-from bench.correlate import population_indices, population_labels, select_architectures
-from bench.spaces.nb201 import NB201Space
+from bench.apps.correlate import population_indices, population_labels, select_architectures
+from bench.core.benchmarks import Benchmark
+from bench.core.benchmarks.nb201.space import NB201Space
 
 
 def test_population_sizes_and_members(nb201_space: NB201Space) -> None:

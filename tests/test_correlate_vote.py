@@ -1,4 +1,4 @@
-"""The majority-vote ensemble output of bench.correlate: pairwise accuracy, never a Spearman value."""
+"""The majority-vote ensemble output of bench.apps.correlate: pairwise accuracy, never a Spearman value."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.correlate import vote_table
+from bench.apps.correlate import vote_table
 
 
 def test_vote_of_three_metrics_on_a_hand_made_example() -> None:

@@ -1,4 +1,4 @@
-"""``bench.download`` against a small HTTP server on 127.0.0.1 (with Range support and dropped
+"""``bench.core.download`` against a small HTTP server on 127.0.0.1 (with Range support and dropped
 connections) and against a closed local port; no test touches the internet."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench import download as dl
+from bench.core import download as dl
 
 PAYLOAD = bytes(range(256)) * 400  # 102,400 bytes: several reads, small enough to stay fast
 TIMEOUTS = {"read_timeout": 5.0, "retry_wait": 0.0}
@@ -206,7 +206,7 @@ def test_http_404_is_not_retried(server: FileServer, tmp_path: Path) -> None:
 
 
 def test_fetch_downloads_unpacks_and_the_harness_reads_it(server: FileServer, tmp_path: Path) -> None:
-    from bench.batches import load_pool
+    from bench.core.batches import load_pool
 
     members = {f"cifar-10-batches-py/data_batch_{i}": cifar10_pickle(i) for i in range(1, 6)}
     archive = tar_bytes({**members, "cifar-10-batches-py/readme.html": b"<html/>"})
@@ -234,7 +234,7 @@ def test_fetch_downloads_unpacks_and_the_harness_reads_it(server: FileServer, tm
 
 
 def test_manually_saved_tar_is_unpacked_without_network(tmp_path: Path) -> None:
-    from bench.groundtruth.nats import ARCHIVE_NAME
+    from bench.core.benchmarks.nb201.nats import ARCHIVE_NAME
 
     item = next(item for item in dl.CATALOGUE if item.name == "nats-tss")
     dest = tmp_path / "data"
@@ -294,7 +294,7 @@ def test_tar_escaping_the_destination_is_refused(tmp_path: Path) -> None:
 
 
 def test_nb101_tfrecord_is_converted_to_the_parquet_table(tmp_path: Path) -> None:
-    from bench.nb101_tfrecord import EvaluationData, ModelMetrics, NB101Record, write_nb101
+    from bench.core.benchmarks.nb101.tfrecord import EvaluationData, ModelMetrics, NB101Record, write_nb101
 
     final = EvaluationData(108.0, 1000.0, 1.0, 0.9, 0.89, "")
     records = [
@@ -361,8 +361,8 @@ def test_main_offline_exit_code_and_message(
 
 
 def test_catalogue_matches_the_harness_layout() -> None:
-    from bench.groundtruth.nats import ARCHIVE_NAME, META_FILE
-    from bench.groundtruth.nb101 import PARQUET_TABLE
+    from bench.core.benchmarks.nb101.groundtruth import PARQUET_TABLE
+    from bench.core.benchmarks.nb201.nats import ARCHIVE_NAME, META_FILE
 
     items = {item.name: item for item in dl.CATALOGUE}
     assert items["nats-tss"].installs == ARCHIVE_NAME and META_FILE in items["nats-tss"].markers

@@ -11,15 +11,15 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
-from bench.app import config_names
-from bench.batches import check_dataset
-from bench.benchmarks import open_benchmark
-from bench.correlate import select_architectures
-from bench.groundtruth.base import column
-from bench.scoring import setup_from_config
+from bench.apps import search as search_run
+from bench.apps.config import config_names
+from bench.apps.correlate import select_architectures
+from bench.core.batches import check_dataset
+from bench.core.benchmarks import open_benchmark
+from bench.core.groundtruth import column
+from bench.core.scoring import setup_from_config
 from metrics import registry
 from search import jobs as search_jobs
-from search import run as search_run
 from search.registry import SEARCHERS, check_params
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ PRESETS = sorted((CONF / "experiment").glob("*.yaml"))
 
 
 def check_correlate(cfg: DictConfig) -> None:
-    """Everything bench.correlate resolves before scoring, for the preset's dataset or every dataset."""
+    """Everything bench.apps.correlate resolves before scoring, for the preset's dataset or every dataset."""
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     metrics = OmegaConf.to_object(cfg.metrics) if OmegaConf.is_list(cfg.metrics) else cfg.metrics
     assert registry.resolve(metrics)
@@ -41,7 +41,7 @@ def check_correlate(cfg: DictConfig) -> None:
 
 
 def check_search(cfg: DictConfig) -> None:
-    """Everything search.run resolves before searching, for the preset's algos and for ``algo=all``."""
+    """Everything bench.apps.search resolves before searching, for the preset's algos and for ``algo=all``."""
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     algos = search_run.resolve_algos(config_names(cfg.algo))
     for algo in algos:
@@ -87,7 +87,8 @@ def test_joblib_multirun_sweep(tmp_path: Path) -> None:
     command = [
         sys.executable,
         "-m",
-        "bench.correlate",
+        "bench",
+        "correlate",
         "-m",
         "hydra/launcher=joblib_local",
         "space=nb201",

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from bench.correlate import correlation_table
-from bench.groundtruth.base import column
-from bench.groundtruth.nb201 import DATASETS
-from bench.paths import REPO_ROOT, data_root
-from bench.scoring import ScoreEngine, ScoringSetup
+from bench.apps.correlate import correlation_table
+from bench.core.benchmarks.nb201.table import DATASETS
+from bench.core.groundtruth import column
+from bench.core.paths import REPO_ROOT, data_root
+from bench.core.scoring import ScoreEngine, ScoringSetup
 from metrics import registry
 
 BOARD = REPO_ROOT / "results/leaderboard/correlations.csv"

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.leaderboard import replace_rows, to_markdown, with_ci
-from bench.stats import correlation_row
+from bench.apps.leaderboard import replace_rows, to_markdown, with_ci
+from bench.core.stats import correlation_row
 
 KEY = ["job", "item"]
 

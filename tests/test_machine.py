@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.machine import cpu_model
+from bench.core.machine import cpu_model
 
 
 def test_model_name_is_read_from_cpuinfo(tmp_path: Path) -> None:

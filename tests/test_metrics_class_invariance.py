@@ -9,10 +9,10 @@ import math
 import pytest
 import torch
 
-from bench.batches import load_batch
-from bench.networks.nb201 import NB201Network
-from bench.paths import data_root
-from bench.spaces.nb201 import EDGES, expression, live_edges, parse
+from bench.core.batches import load_batch
+from bench.core.benchmarks.nb201.network import NB201Network
+from bench.core.benchmarks.nb201.space import EDGES, expression, live_edges, parse
+from bench.core.paths import data_root
 from metrics import registry
 from metrics.probe import Probe
 

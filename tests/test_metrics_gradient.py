@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bench.batches import Batch
 from metrics import registry
+from metrics.batch import Batch
 from metrics.gradient import jacob_cov_score
 from metrics.probe import Probe, prunable_layers
 

@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bench.batches import Batch
 from metrics import registry
+from metrics.batch import Batch
 from metrics.ntk import hnas_ntk_gram, tenas_ntk_gram
 from metrics.probe import Probe, prunable_layers
 

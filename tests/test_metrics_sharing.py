@@ -15,10 +15,11 @@ import torch
 from test_nb101_network import INCEPTION
 from torch import nn
 
-from bench.batches import Batch, load_batch
-from bench.networks.nb101 import NB101Network
-from bench.spaces.nb201 import NB201Space
+from bench.core.batches import load_batch
+from bench.core.benchmarks.nb101.network import NB101Network
+from bench.core.benchmarks.nb201.space import NB201Space
 from metrics import registry
+from metrics.batch import Batch
 from metrics.probe import Probe
 
 

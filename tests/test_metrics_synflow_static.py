@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from bench.batches import Batch
 from metrics import registry
+from metrics.batch import Batch
 from metrics.probe import Probe
 
 STATIC_METRICS = ["synflow", "synflow_log", "params", "flops"]
@@ -114,8 +114,8 @@ def test_params_and_flops_closed_form() -> None:
     ],
 )
 def test_nb201_matches_nas_bench_suite_zero(arch: str, params_m: float, mflops: float) -> None:
-    nb201 = pytest.importorskip("bench.networks.nb201")
-    from bench.spaces.nb201 import parse
+    nb201 = pytest.importorskip("bench.core.benchmarks.nb201.network")
+    from bench.core.benchmarks.nb201.space import parse
 
     net = nb201.NB201Network(parse(arch), 10)
     results = registry.evaluate(["params", "flops"], Probe(net, make_batch(torch.zeros(2, 3, 32, 32), 10)))

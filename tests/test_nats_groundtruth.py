@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.groundtruth.nats import ARCHIVE_NAME, SINGLE_FILE_NAME, NATSGroundTruth
-from bench.paths import DataFileError
+from bench.core.benchmarks.nb201.nats import ARCHIVE_NAME, SINGLE_FILE_NAME, NATSGroundTruth
+from bench.core.paths import DataFileError
 
 ARCHS = (  # deliberately not sorted: the official order comes from meta_archs
     "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
@@ -198,8 +198,8 @@ def test_cifar10_search_signal_is_cifar10_valid_at_12_epochs(fake_root: Path) ->
 
 
 def test_columns_match_the_table_source(fake_root: Path) -> None:
-    from bench.groundtruth.nb201 import NB201TableGroundTruth
-    from bench.paths import data_root
+    from bench.core.benchmarks.nb201.table import NB201TableGroundTruth
+    from bench.core.paths import data_root
 
     try:
         table = NB201TableGroundTruth(data_root())

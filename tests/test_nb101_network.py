@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
-from bench.groundtruth.nb101 import SUBSET_TABLE, load_nb101
-from bench.networks.nb101 import NB101Network, count_parameters, vertex_channels
-from bench.paths import data_root
-from bench.spaces.nb101 import CONV1X1, CONV3X3, INPUT, MAXPOOL3X3, OUTPUT, ModelSpec
+from bench.core.benchmarks.nb101.groundtruth import SUBSET_TABLE, load_nb101
+from bench.core.benchmarks.nb101.network import NB101Network, count_parameters, vertex_channels
+from bench.core.benchmarks.nb101.spec import CONV1X1, CONV3X3, INPUT, MAXPOOL3X3, OUTPUT, ModelSpec
+from bench.core.paths import data_root
 
 # Official colab (google-research/nasbench NASBench.ipynb): querying this Inception-like cell prints
 # trainable_parameters: 2694282.

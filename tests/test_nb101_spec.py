@@ -7,10 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from bench.groundtruth.nb101 import SUBSET_TABLE, load_nb101
-from bench.paths import DataFileError, data_root
-from bench.spaces.base import Space
-from bench.spaces.nb101 import (
+from bench.core.benchmarks.nb101.groundtruth import SUBSET_TABLE, load_nb101
+from bench.core.benchmarks.nb101.space import NB101Space
+from bench.core.benchmarks.nb101.spec import (
     CONV1X1,
     CONV3X3,
     INPUT,
@@ -18,11 +17,12 @@ from bench.spaces.nb101 import (
     OPS,
     OUTPUT,
     ModelSpec,
-    NB101Space,
     module_hash,
     one_change_variants,
     parse_adjacency,
 )
+from bench.core.paths import DataFileError, data_root
+from bench.core.space import Space
 
 # NNI's NAS-Bench-101 example (microsoft/nni, docs/en_US/NAS/BenchmarksExample.ipynb, v1.7): the
 # cell {op1..op5: conv3x3, maxpool3x3, conv3x3, conv3x3, conv1x1; input1=[0], input2=[1], input3=[2],

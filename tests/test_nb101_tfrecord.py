@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.groundtruth.nb101 import PARQUET_TABLE, NB101GroundTruth, SpecList, load_nb101
-from bench.nb101_tfrecord import (
+from bench.core.benchmarks.nb101.groundtruth import PARQUET_TABLE, NB101GroundTruth, SpecList, load_nb101
+from bench.core.benchmarks.nb101.spec import ModelSpec
+from bench.core.benchmarks.nb101.tfrecord import (
     EvaluationData,
     ModelMetrics,
     NB101Record,
@@ -24,8 +25,7 @@ from bench.nb101_tfrecord import (
     write_nb101,
     write_tfrecord,
 )
-from bench.paths import DataFileError
-from bench.spaces.nb101 import ModelSpec
+from bench.core.paths import DataFileError
 
 # A record written by TensorFlow itself (tensorflow/python/summary/impl/event_file_loader_test.py,
 # EventFileLoaderTest.RECORD): 24 data bytes holding an Event proto, with both masked CRCs.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.groundtruth.base import column
-from bench.groundtruth.nb201 import NB201TableGroundTruth
-from bench.paths import DataFileError, data_root
+from bench.core.benchmarks.nb201.table import NB201TableGroundTruth
+from bench.core.groundtruth import column
+from bench.core.paths import DataFileError, data_root
 
 
 @pytest.mark.parametrize(

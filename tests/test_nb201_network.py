@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from bench.networks.nb201 import AvgPool3x3, torch_avg_pool_3x3, with_torch_pools
-from bench.spaces.nb201 import NB201Space
+from bench.core.benchmarks.nb201.network import AvgPool3x3, torch_avg_pool_3x3, with_torch_pools
+from bench.core.benchmarks.nb201.space import NB201Space
 
 CLASSES = {"cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.spaces.nb201 import (
+from bench.core.benchmarks.nb201.space import (
     NUM_ARCHS,
     OPS,
     NB201Space,

@@ -1,4 +1,4 @@
-"""Tests for bench.plots: every figure renders to a non-empty PNG, including awkward inputs."""
+"""Tests for bench.apps.plots: every figure renders to a non-empty PNG, including awkward inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench import plots
+from bench.apps import plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

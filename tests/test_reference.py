@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.reference import REFERENCES, SEARCH_PARAMS, Reference, compare
+from bench.apps.reference import REFERENCES, SEARCH_PARAMS, Reference, compare
 from search.registry import SEARCHERS
 
 

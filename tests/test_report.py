@@ -1,4 +1,4 @@
-"""bench.report on a small fake results folder: rows, differences and 'not yet computed' placeholders."""
+"""bench.apps.report on a small fake results folder: rows, differences and 'not yet computed' placeholders."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from bench import leaderboard, report
-from bench.published import REFERENCES, SEARCH_STATISTICS, search_setting
+from bench.apps import leaderboard, report
+from bench.apps.published import REFERENCES, SEARCH_STATISTICS, search_setting
+from bench.apps.search import write_outputs
 from metrics import registry
 from search.registry import SEARCHERS
-from search.run import write_outputs
 
 
 def correlation_rows(metrics: dict[str, float]) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def correlation_rows(metrics: dict[str, float]) -> pd.DataFrame:
 
 
 def write_search(results: Path) -> None:
-    """A 2-seed HNAS run at 20 queries, written by search.run's own writer (runs, plot, leaderboard)."""
+    """A 2-seed HNAS run at 20 queries, written by bench.apps.search's own writer (runs, plot, leaderboard)."""
     cfg = OmegaConf.create(
         {
             "out_dir": str(results / "search" / "nb201_transfer_q20"),

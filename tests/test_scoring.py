@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.paths import data_root
-from bench.scoring import ScoreEngine, ScoreStore, ScoringSetup, missing_work, shard_slice
+from bench.core.paths import data_root
+from bench.core.scoring import ScoreEngine, ScoreStore, ScoringSetup, missing_work, shard_slice
 
 REPO = Path(__file__).resolve().parent.parent
 METRICS = "[params,synflow,grad_norm]"
@@ -24,7 +24,8 @@ def correlate(tmp: Path, *args: str, cache: str = "cache") -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
-        "bench.correlate",
+        "bench",
+        "correlate",
         "space=nb201",
         "dataset=cifar10",
         "sample=12",

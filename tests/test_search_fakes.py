@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from bench.spaces.base import Space
+from bench.core.space import Space
 from search.scores import TableScores
 
 OPS = ("a", "b", "c")

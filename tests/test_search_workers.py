@@ -1,6 +1,6 @@
-"""search.run gives the same runs whether its searches run in one process or in parallel worker processes.
+"""`python -m bench search` gives the same runs whether its searches run in one process or in parallel worker processes.
 
-Run through the real entry point (``python -m search.run``), where the module is ``__main__`` and the
+Run through the real entry point (``python -m bench search``), where the module is ``__main__`` and the
 worker processes must import the job function from ``search.jobs``.
 """
 
@@ -19,7 +19,8 @@ def run_with_workers(workers: int, out: Path) -> tuple[pd.DataFrame, pd.DataFram
     command = [
         sys.executable,
         "-m",
-        "search.run",
+        "bench",
+        "search",
         "algo=[random,rea]",
         "seeds=3",
         "budget.queries=15",

@@ -1,4 +1,4 @@
-"""Tests for bench.stats: rank statistics checked against scipy and hand-made examples."""
+"""Tests for bench.core.stats: rank statistics checked against scipy and hand-made examples."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from bench import stats as bstats
-from bench.paths import DataFileError, data_root
+from bench.core import stats as bstats
+from bench.core.paths import DataFileError, data_root
 
 
 def _correlated(n: int, seed: int = 0, noise: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

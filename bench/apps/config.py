@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from omegaconf import DictConfig, OmegaConf
 
-from bench.paths import DataFileError
+from bench.core.paths import DataFileError
 
 
 def config_names(value: object) -> list[str]:

@@ -24,15 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.batches import check_dataset
-from bench.paths import DataFileError, require_file
+from bench.core.batches import check_dataset
+from bench.core.paths import DataFileError, require_file
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 """The NB201 datasets, as NATS-Bench names them."""
 TABLE = "nb201/nb201_merged.csv.gz"
 HOW_TO_OBTAIN = (
     "It ships with the project's shared data folder; with the official NATS-Bench files use "
-    "groundtruth=nats (bench.groundtruth.nats) instead."
+    "groundtruth=nats (bench.core.benchmarks.nb201.nats) instead."
 )
 _PREFIX = {"cifar10": "cifar10", "cifar100": "cifar100", "ImageNet16-120": "imagenet16"}
 

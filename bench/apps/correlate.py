@@ -1,6 +1,6 @@
 """Hydra app: score architectures with training-free metrics and rank-correlate them with ground truth.
 
-``python -m bench.correlate space=nb201 dataset=cifar10 sample=200 seed=0 metrics=[synflow,naswot,params]``
+``python -m bench correlate space=nb201 dataset=cifar10 sample=200 seed=0 metrics=[synflow,naswot,params]``
 
 Pipeline: config → benchmark (space + ground truth) + image batch → scores (cached, resumable,
 sharded) → ``scores.parquet``, ``correlations.csv``, ``metric_differences.csv``, plots → leaderboard rows.
@@ -17,16 +17,17 @@ import pandas as pd
 import torch
 from omegaconf import DictConfig
 
-from bench import leaderboard, plots, stats
-from bench.app import config_names, run_or_exit
-from bench.batches import check_dataset
-from bench.benchmarks import Benchmark, open_benchmark
-from bench.groundtruth.base import column
-from bench.scoring import engine_from_config
-from bench.spaces.base import Space
+from bench.apps import leaderboard, plots
+from bench.apps.config import config_names, run_or_exit
+from bench.core import stats
+from bench.core.batches import check_dataset
+from bench.core.benchmarks import Benchmark, open_benchmark
+from bench.core.groundtruth import column
+from bench.core.scoring import engine_from_config
+from bench.core.space import Space
 from metrics import registry
 
-log = logging.getLogger("bench.correlate")
+log = logging.getLogger("bench.apps.correlate")
 
 
 POPULATIONS = ("all", "no_dead_ops", "one_per_class")
@@ -191,7 +192,7 @@ def difference_table(
     scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], cfg: DictConfig
 ) -> pd.DataFrame:
     """Every pair of metrics, on the architectures all of them scored (``n_common``): Spearman gap, paired
-    bootstrap interval and Holm-adjusted test (:func:`bench.stats.spearman_differences`)."""
+    bootstrap interval and Holm-adjusted test (:func:`bench.core.stats.spearman_differences`)."""
     common = scored_by_all(scores, metric_names)
     return stats.spearman_differences(
         scores.loc[common, metric_names].to_numpy(dtype=float),
@@ -239,11 +240,7 @@ def make_plots(
     plots.spearman_bars(correlations, out / "spearman.png", f"{title}: Spearman with {target} (95% CI)")
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="correlate")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="correlate")
 def main(cfg: DictConfig) -> None:
     """Entry point; bad config values end in a one-line error."""
     run_or_exit(run, cfg, log)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,6 +1,6 @@
 """Hydra app: run searchers on a benchmark under one budget over many seeds.
 
-``python -m search.run algo=hnas space=nb201 dataset=cifar10 seeds=10 budget.queries=20 out_dir=DIR``
+``python -m bench search algo=hnas space=nb201 dataset=cifar10 seeds=10 budget.queries=20 out_dir=DIR``
 
 Writes ``DIR/runs.csv`` (one row per algo × seed × search dataset), ``DIR/trajectory.csv`` (the
 incumbent after every query), ``DIR/summary.csv`` (mean ± std per algo) and ``DIR/anytime.png``, and
@@ -19,14 +19,14 @@ from joblib import Parallel, delayed
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from bench import leaderboard, plots
-from bench.app import config_names, run_or_exit
-from bench.benchmarks import Benchmark
+from bench.apps import leaderboard, plots
+from bench.apps.config import config_names, run_or_exit
+from bench.core.benchmarks import Benchmark
 from search.jobs import run_job, shared_benchmark
 from search.registry import SEARCHERS
 from search.results import summarize
 
-log = logging.getLogger("search.run")
+log = logging.getLogger("bench.apps.search")
 PROTOCOLS = ("transfer", "per_dataset")
 BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds"]
 
@@ -127,11 +127,7 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     return out
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="search")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="search")
 def main(cfg: DictConfig) -> None:
     """Entry point; bad config values end in a one-line error."""
     run_or_exit(run, cfg, log)
-
-
-if __name__ == "__main__":
-    main()

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 ENV_VAR = "NASBENCH_DATA"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SIBLING_DATA = REPO_ROOT.parent / "shared" / "data"
 
 

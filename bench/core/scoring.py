@@ -35,10 +35,11 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from bench.batches import NUM_CLASSES, Batch, load_batch
-from bench.paths import data_root
-from bench.spaces.base import Space
+from bench.core.batches import NUM_CLASSES, load_batch
+from bench.core.paths import data_root
+from bench.core.space import Space
 from metrics import registry
+from metrics.batch import Batch
 from metrics.probe import Probe
 
 log = logging.getLogger(__name__)
@@ -345,7 +346,7 @@ def shard_slice(indices: Sequence[int], shard_index: int, shard_count: int) -> l
 
 
 def setup_from_config(space: str, dataset: str, scoring: Mapping[str, Any]) -> ScoringSetup:
-    """A :class:`ScoringSetup` from a config's ``scoring`` group (shared by bench.correlate and search.run)."""
+    """A :class:`ScoringSetup` from a config's ``scoring`` group (shared by bench.apps.correlate and bench.apps.search)."""
     if scoring["bn"] not in ("declared", "train", "bypass"):
         raise ValueError(f"unknown scoring.bn {scoring['bn']!r}; valid choices: declared, train, bypass")
     if scoring["init"] not in INITS:
@@ -373,7 +374,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 def engine_from_config(space: Space, dataset: str, cfg: Mapping[str, Any], progress: bool) -> ScoreEngine:
-    """The score engine a Hydra app's config asks for (bench.correlate, search.run).
+    """The score engine a Hydra app's config asks for (bench.apps.correlate, bench.apps.search).
 
     ``cfg["scoring"]`` gives the setup on ``dataset``, canonical sharing and device; ``cfg["cache_dir"]``
     the score cache and ``cfg["data_root"]`` the image batches (``None``: found automatically).

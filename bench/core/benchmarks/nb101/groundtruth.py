@@ -3,7 +3,7 @@
 Two sources under the data root:
 
 * ``tfrecord``: ``nb101/nasbench101.parquet``, converted from the official tfrecord by
-  :mod:`bench.nb101_tfrecord`. One row per cell in ``hash_iterator()`` order, with for every budget
+  :mod:`bench.core.benchmarks.nb101.tfrecord`. One row per cell in ``hash_iterator()`` order, with for every budget
   ``E`` in the file (108 only, or 4/12/36/108): ``valid_acc_{E}ep``, ``test_acc_{E}ep``,
   ``train_acc_{E}ep`` (percent, mean of the final evaluation over the 3 runs) and
   ``train_seconds_{E}ep`` (mean training time of one run, seconds).
@@ -25,15 +25,16 @@ from typing import Literal
 
 import pandas as pd
 
-from bench.paths import DataFileError, data_root, require_file
-from bench.spaces.nb101 import ModelSpec, NB101Space
+from bench.core.benchmarks.nb101.space import NB101Space
+from bench.core.benchmarks.nb101.spec import ModelSpec
+from bench.core.paths import DataFileError, data_root, require_file
 
 SUBSET_TABLE = "nb101/nb101_naslib_zc_subset.csv.gz"
 PARQUET_TABLE = "nb101/nasbench101.parquet"
 SUBSET_HOW_TO = "It ships with the project's shared data folder (see PROVENANCE.md, section B)."
 PARQUET_HOW_TO = (
     "Download https://storage.googleapis.com/nasbench/nasbench_only108.tfrecord (or nasbench_full.tfrecord) "
-    "and convert it with: python -m bench.nb101_tfrecord <tfrecord> <data_root>/nb101/nasbench101.parquet"
+    "and convert it with: python -m bench nb101-tfrecord <tfrecord> <data_root>/nb101/nasbench101.parquet"
 )
 DATASETS = ("cifar10",)
 
@@ -74,7 +75,7 @@ class NB101GroundTruth:
 
     @classmethod
     def from_parquet(cls, path: Path) -> NB101GroundTruth:
-        """Read the table written by :func:`bench.nb101_tfrecord.convert`."""
+        """Read the table written by :func:`bench.core.benchmarks.nb101.tfrecord.convert`."""
         try:
             long = pd.read_parquet(path)
         except (OSError, ValueError) as error:
@@ -123,7 +124,7 @@ class NB101GroundTruth:
 def load_nb101(
     root: str | os.PathLike[str] | None = None, source: Source = "subset"
 ) -> tuple[NB101Space, NB101GroundTruth]:
-    """The NB101 space and its ground truth from the data root (see :func:`bench.paths.data_root`).
+    """The NB101 space and its ground truth from the data root (see :func:`bench.core.paths.data_root`).
 
     Raises:
         DataFileError: if the source's file is missing or unreadable.

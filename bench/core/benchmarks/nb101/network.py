@@ -22,14 +22,11 @@ use PyTorch's default initialisation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import torch
 from torch import nn
 
-if TYPE_CHECKING:
-    from bench.spaces.nb101 import ModelSpec
+from bench.core.benchmarks.nb101.spec import ModelSpec
 
 STEM_CHANNELS = 128
 NUM_STACKS = 3

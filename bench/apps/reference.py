@@ -6,14 +6,14 @@ by :data:`SCORING_PROCESSES` processes, one cache shard each), and compared with
 under ``results/reference/``:
 
 * ``correlations.csv``: every registered metric on a fixed sample of :data:`SAMPLE_SIZE` NB201
-  architectures (drawn with :data:`SAMPLE_SEED` by :func:`bench.correlate.select_architectures`),
+  architectures (drawn with :data:`SAMPLE_SEED` by :func:`bench.apps.correlate.select_architectures`),
   scored with :data:`SETUP` (CIFAR-10, one fixed npz batch of 16 images with seed 0, PyTorch default
   initialisation, each metric's declared BN mode) with functionally identical cells sharing a score;
   per metric its ``version``, ``n`` (non-NaN scores) and the Spearman ρ and Kendall τ-b against
-  ``test_acc_200ep``, computed by :func:`bench.correlate.correlation_table` without bootstrap.
+  ``test_acc_200ep``, computed by :func:`bench.apps.correlate.correlation_table` without bootstrap.
 * ``search.csv``: each searcher of :data:`search.registry.SEARCHERS` with the parameters of
   :data:`SEARCH_PARAMS`, for seeds :data:`SEARCH_SEEDS` and a budget of :data:`SEARCH_QUERIES`
-  queries on NB201 CIFAR-10 (via :func:`search.results.run_search`, the path of ``search.run``): the
+  queries on NB201 CIFAR-10 (via :func:`search.results.run_search`, the path of ``bench.apps.search``): the
   final ``arch_index`` (and its ``arch_str``), ``queries``, ``simulated_seconds`` (a fingerprint of
   the queried set), the final ``valid_acc`` and its ``test_acc_cifar10``. The searchers that read
   training-free scores get them from the committed full-space CIFAR-10 score table of
@@ -36,10 +36,10 @@ another machine shows up as a failure to review, not as silent drift.
 HNAS and its variants run with ``n_sample = 5`` architectures drawn per BO step instead of the paper's 2,000: its
 cumulative pool then holds at most 100 architectures after 20 queries, whose NTK scores take seconds,
 whereas the paper's setting scores most of the 15,625 cells (hours on a CPU). Everything else (BO
-over (t, c), the objective, the argmin, the pool bookkeeping) is the HNAS code as ``search.run`` runs it.
+over (t, c), the objective, the argmin, the pool bookkeeping) is the HNAS code as ``bench.apps.search`` runs it.
 
-``python -m bench.reference check`` recomputes both and exits 1, printing a table of old and new
-values, on any disagreement; ``python -m bench.reference update`` (``make update-reference``) rewrites
+``python -m bench reference check`` recomputes both and exits 1, printing a table of old and new
+values, on any disagreement; ``python -m bench reference update`` (``make update-reference``) rewrites
 the CSVs and ``results/reference/README.md``: a deliberate step whose diff is reviewed.
 """
 
@@ -54,7 +54,6 @@ import math
 import multiprocessing
 import platform
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -67,11 +66,11 @@ import pandas as pd
 import torch
 from omegaconf import OmegaConf
 
-from bench.benchmarks import Benchmark, open_benchmark
-from bench.correlate import correlation_table, select_architectures
-from bench.groundtruth.base import column
-from bench.paths import REPO_ROOT, data_root
-from bench.scoring import ScoreEngine, ScoreStore, ScoringSetup
+from bench.apps.correlate import correlation_table, select_architectures
+from bench.core.benchmarks import Benchmark, open_benchmark
+from bench.core.groundtruth import column
+from bench.core.paths import REPO_ROOT, data_root
+from bench.core.scoring import ScoreEngine, ScoreStore, ScoringSetup
 from metrics import registry
 from search.cached_scores import EngineScores
 from search.jobs import needed_metrics
@@ -381,12 +380,12 @@ def write_readme(tables: Mapping[str, pd.DataFrame]) -> Path:
     params = "\n".join(f"| {algo} | `{json.dumps(p, sort_keys=True)}` |" for algo, p in SEARCH_PARAMS.items())
     text = f"""# Regression references
 
-Written by `make update-reference` (`python -m bench.reference update`); checked by
-`python -m bench.reference check` and `tests/test_reference.py`. Computed by this repository's
+Written by `make update-reference` (`python -m bench reference update`); checked by
+`python -m bench reference check` and `tests/test_reference.py`. Computed by this repository's
 code, in a temporary score cache (scores from scratch for the correlations, from the committed table for
 the searches), on the CPU with {THREADS} torch thread(s) per process
 ({SCORING_PROCESSES} processes score the correlation sample, one cache shard each).
-Only update them on purpose, and review the diff. See the docstring of `bench/reference.py`.
+Only update them on purpose, and review the diff. See the docstring of `bench/apps/reference.py`.
 
 ## correlations.csv
 
@@ -430,7 +429,7 @@ torch {torch.__version__}, numpy {np.__version__}, pandas {pd.__version__}, Pyth
 def main(argv: Sequence[str] | None = None) -> int:
     """``check``: recompute and compare (exit 1 on any disagreement); ``update``: rewrite the references."""
     parser = argparse.ArgumentParser(
-        prog="python -m bench.reference",
+        prog="python -m bench reference",
         description="Recompute the regression references and compare them with results/reference/.",
     )
     parser.add_argument("command", choices=("check", "update"))
@@ -460,7 +459,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(ref.report(mismatches))
         failed = failed or not mismatches.empty
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -182,7 +182,7 @@ def scatter_grid(
 def correlation_heatmap(matrix: pd.DataFrame, path: str | os.PathLike[str], title: str) -> Path:
     """Metric x metric rank-correlation heat map with every value written in its cell.
 
-    ``matrix`` is square (e.g. from :func:`bench.stats.rank_correlation_matrix`); NaN cells are shown
+    ``matrix`` is square (e.g. from :func:`bench.core.stats.rank_correlation_matrix`); NaN cells are shown
     blank with "n/a". The colour scale is diverging and fixed to -1..1 so figures are comparable. The
     figure and the annotation font scale with the number of metrics (25 stays readable).
     """
@@ -212,7 +212,7 @@ def spearman_bars(correlations: pd.DataFrame, path: str | os.PathLike[str], titl
     """Horizontal bars of each metric's Spearman rho with its 95% bootstrap CI as error bars.
 
     ``correlations`` has columns ``metric, spearman, spearman_ci_low, spearman_ci_high`` (one row per
-    metric, e.g. rows of :func:`bench.stats.correlation_row`). Bars are sorted with the best metric at
+    metric, e.g. rows of :func:`bench.core.stats.correlation_row`). Bars are sorted with the best metric at
     the top, coloured by sign, with a line at zero; metrics whose rho is NaN are listed last, marked
     "n/a", and rows without a finite interval get no error bar.
     """

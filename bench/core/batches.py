@@ -16,14 +16,14 @@ reference code. A :class:`Batch` records where it came from, so a score can say 
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import torch
 
-from bench.paths import DataFileError, require_file
+from bench.core.paths import DataFileError, require_file
+from metrics.batch import Batch
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
@@ -51,28 +51,6 @@ NPZ_HOW_TO = (
 
 Source = Literal["npz", "native", "noise", "ones"]
 Sampling = Literal["random", "balanced"]
-
-
-@dataclass(frozen=True)
-class Batch:
-    """One mini-batch of normalised images and labels.
-
-    Attributes:
-        images: float tensor (N, 3, H, W), normalised per channel.
-        labels: int64 tensor (N,), class indices in ``0..num_classes-1``.
-        num_classes: number of classes of the dataset (10, 100 or 120).
-        dataset: dataset name.
-        description: where the batch came from (source, file, seed, sampling, indices hash).
-    """
-
-    images: torch.Tensor
-    labels: torch.Tensor
-    num_classes: int
-    dataset: str
-    description: str
-
-    def __len__(self) -> int:
-        return int(self.labels.shape[0])
 
 
 def check_dataset(dataset: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.groundtruth.base import GroundTruth
-from bench.paths import REPO_ROOT, data_root
-from bench.spaces.base import Space
+from bench.core.groundtruth import GroundTruth
+from bench.core.paths import REPO_ROOT, data_root
+from bench.core.space import Space
 
 SPACES = ("nb201", "nb101")
 NATS_CACHE = REPO_ROOT / ".cache" / "nats"  # frames extracted from the official files (parquet)
@@ -41,18 +41,18 @@ def open_benchmark(name: str, root: str | Path | None = None, source: str | None
         )
     folder = data_root(root)
     if name == "nb201":
-        from bench.spaces.nb201 import NB201Space
+        from bench.core.benchmarks.nb201.space import NB201Space
 
         if source == "nats":
-            from bench.groundtruth.nats import NATSGroundTruth
+            from bench.core.benchmarks.nb201.nats import NATSGroundTruth
 
             truth = NATSGroundTruth(folder, cache_dir=NATS_CACHE)
         else:
-            from bench.groundtruth.nb201 import NB201TableGroundTruth
+            from bench.core.benchmarks.nb201.table import NB201TableGroundTruth
 
             truth = NB201TableGroundTruth(folder)
         return Benchmark(NB201Space(truth.arch_strs()), truth, "test_acc_200ep")
-    from bench.groundtruth.nb101 import load_nb101
+    from bench.core.benchmarks.nb101.groundtruth import load_nb101
 
     space, truth = load_nb101(folder, source)  # type: ignore[arg-type]
     return Benchmark(space, truth, "valid_acc_108ep")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.stats import CORRELATION_KEYS
+from bench.core.stats import CORRELATION_KEYS
 
 KEY = ["space", "dataset", "protocol", "target", "metric"]
 COLUMNS = [
@@ -30,7 +30,7 @@ COLUMNS = [
     "setup_id",
 ]
 """``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
-(:func:`bench.correlate.correlation_table`); empty in rows written before the board had them."""
+(:func:`bench.apps.correlate.correlation_table`); empty in rows written before the board had them."""
 
 
 VOTE_KEY = ["space", "dataset", "protocol", "target", "ensemble"]
@@ -48,7 +48,7 @@ def update_votes(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
 
 def with_ci(value: float, low: float, high: float, n: int) -> str:
     """A correlation as ``0.737 [0.700, 0.760]`` (the CI left out when the run had none), or why it is undefined:
-    :func:`bench.stats.correlation_row` gives NaN when fewer than 3 architectures have a valid score (``n``)
+    :func:`bench.core.stats.correlation_row` gives NaN when fewer than 3 architectures have a valid score (``n``)
     or when the scores or the truth are constant (e.g. a metric that saturates at the batch size)."""
     if math.isnan(value):
         return "undefined: < 3 valid scores" if n < 3 else "undefined: constant scores or truth"

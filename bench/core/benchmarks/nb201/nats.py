@@ -8,7 +8,7 @@ Two official layouts are accepted, both read through the ``nats_bench`` package:
   (it is loaded whole into memory, which takes far longer than the folder).
 
 Per dataset the frame (indexed by the official ``arch_index``) has the same columns, with the same
-meaning, as :class:`bench.groundtruth.nb201.NB201TableGroundTruth`. Every query passes ``hp`` and
+meaning, as :class:`bench.core.benchmarks.nb201.table.NB201TableGroundTruth`. Every query passes ``hp`` and
 ``is_random=False`` explicitly, so every accuracy and time is the mean over the trained seeds:
 
 * ``test_acc_200ep``: test accuracy (%) after the 200-epoch schedule,
@@ -54,8 +54,8 @@ import nats_bench
 import pandas as pd
 from tqdm import tqdm
 
-from bench.batches import check_dataset
-from bench.paths import DataFileError
+from bench.core.batches import check_dataset
+from bench.core.paths import DataFileError
 
 ARCHIVE_NAME = "NATS-tss-v1_0-3ffb9-simple"
 SINGLE_FILE_NAME = "NATS-tss-v1_0-3ffb9.pickle.pbz2"

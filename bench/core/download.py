@@ -1,13 +1,13 @@
 """Fetch the official benchmark and dataset files and lay them out the way the harness reads them.
 
-``make data`` runs ``python -m bench.download --dest "${NASBENCH_DATA:-data}"``: the destination is
+``make data`` runs ``python -m bench download --dest "${NASBENCH_DATA:-data}"``: the destination is
 ``./data`` unless ``NASBENCH_DATA`` is set. The harness reads its data root from ``$NASBENCH_DATA`` or
-the ``data_root`` config key (see :mod:`bench.paths`), so after downloading into ``./data`` run it
+the ``data_root`` config key (see :mod:`bench.core.paths`), so after downloading into ``./data`` run it
 with ``NASBENCH_DATA=$PWD/data`` or ``data_root=$PWD/data``. The project's own compact tables and
 960-image files (``nb201/``, ``nb101/*.csv.gz``, ``images/``) ship with the shared data folder and are
 not fetched here; download into that folder (or copy them next to the downloads) to use both.
 
-Command line: ``python -m bench.download [--dest DIR] [--only NAME ...] [--timeout S]``.
+Command line: ``python -m bench download [--dest DIR] [--only NAME ...] [--timeout S]``.
 
 The catalogue (:data:`CATALOGUE`), with what each entry becomes under the destination:
 
@@ -15,7 +15,7 @@ The catalogue (:data:`CATALOGUE`), with what each entry becomes under the destin
   → ``cifar-10-batches-py/``;
 * ``cifar100``: ``cifar-100-python.tar.gz`` (md5 from the same page, as used by torchvision) → ``cifar-100-python/``;
 * ``nb101``: ``nasbench_only108.tfrecord`` (SHA256 published in the google-research/nasbench README),
-  converted by :func:`bench.nb101_tfrecord.convert` → ``nb101/nasbench101.parquet``;
+  converted by :func:`bench.core.benchmarks.nb101.tfrecord.convert` → ``nb101/nasbench101.parquet``;
 * ``nats-tss``: ``NATS-tss-v1_0-3ffb9-simple.tar``. Its only official host is Google Drive, which cannot
   be fetched by a script: download it in a browser and save it in ``<dest>/downloads/``; the next run
   unpacks it → ``NATS-tss-v1_0-3ffb9-simple/``. No checksum of the tar is published.
@@ -119,8 +119,8 @@ class Item:
     member_md5: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
-# Folder and file names below are the ones bench.batches, bench.groundtruth.nats and
-# bench.groundtruth.nb101 read (tests/test_download.py checks they agree).
+# Folder and file names below are the ones bench.core.batches, bench.core.benchmarks.nb201.nats and
+# bench.core.benchmarks.nb101.groundtruth read (tests/test_download.py checks they agree).
 CATALOGUE: tuple[Item, ...] = (
     Item(
         name="cifar10",
@@ -424,7 +424,9 @@ def unpack(archive: Path, item: Item, dest: Path) -> Path:
 
 def convert_nb101(tfrecord: Path, item: Item, dest: Path) -> Path:
     """Convert the NB101 tfrecord to ``dest/item.installs`` (written to a ``.part`` file, then renamed)."""
-    from bench.nb101_tfrecord import convert  # imports torch: only when there is something to convert
+    from bench.core.benchmarks.nb101.tfrecord import (
+        convert,  # imports torch: only when there is something to convert
+    )
 
     target = dest / item.installs
     part = target.with_name(target.name + ".part")
@@ -571,7 +573,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         if outcome.status not in ("present", "installed") and (args.only or outcome.status != "manual")
     ]
     return 1 if required else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

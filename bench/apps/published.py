@@ -5,7 +5,7 @@ recomputed from released data are kept; numbers recalled from memory of a paper 
 (see ``shared/docs/seed-paper-digest.md`` section 4 and ``shared/docs/peer-survey.md`` sections 3-4).
 
 Every :class:`Reference` names the harness's own keys (space, dataset, metric or searcher name), so
-:mod:`bench.report` can put it next to the matching leaderboard row. Statistics:
+:mod:`bench.apps.report` can put it next to the matching leaderboard row. Statistics:
 
 * ``spearman`` / ``kendall``: rank correlation between a metric and accuracy. ``absolute=True``
   marks a value whose sign the authors dropped (|ρ|); compare it with |ours|.
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bench.groundtruth.nb201 import DATASETS as NB201_DATASETS
+from bench.core.benchmarks.nb201.table import DATASETS as NB201_DATASETS
 
 Statistic = Literal["spearman", "kendall", "pairwise_accuracy", "test_acc_mean", "test_acc_std"]
 CORRELATION_STATISTICS: tuple[Statistic, ...] = ("spearman", "kendall", "pairwise_accuracy")

@@ -211,6 +211,6 @@ class NB201Space:
 
     def build(self, index: int, num_classes: int) -> nn.Module:
         """The benchmark network of ``index`` (C=16, N=5), freshly initialised with torch's RNG."""
-        from bench.networks.nb201 import NB201Network
+        from bench.core.benchmarks.nb201.network import NB201Network
 
         return NB201Network(self._archs[index], num_classes)

@@ -13,7 +13,7 @@ Each evaluation holds doubles ``current_epoch`` (1), ``training_time`` (2, secon
 ``train/validation/test_accuracy`` (3/4/5, fractions in [0, 1]) and the string ``checkpoint_path`` (6).
 There is one record per (cell, budget, repeat): three repeats per cell and budget.
 
-Convert with ``python -m bench.nb101_tfrecord nasbench_only108.tfrecord <data_root>/nb101/nasbench101.parquet``.
+Convert with ``python -m bench nb101-tfrecord nasbench_only108.tfrecord <data_root>/nb101/nasbench101.parquet``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.spaces.nb101 import parse_adjacency
+from bench.core.benchmarks.nb101.spec import parse_adjacency
 
 _CRC32C_POLY = 0x82F63B78  # Castagnoli polynomial, bit-reflected
 _MASK_DELTA = 0xA282EAD8
@@ -389,7 +389,7 @@ def convert(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: ``python -m bench.nb101_tfrecord SOURCE.tfrecord TARGET.parquet``."""
+    """Command line: ``python -m bench nb101-tfrecord SOURCE.tfrecord TARGET.parquet``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", help="nasbench_only108.tfrecord or nasbench_full.tfrecord")
     parser.add_argument("target", help="parquet file to write, e.g. <data_root>/nb101/nasbench101.parquet")
@@ -399,7 +399,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"{frame.module_hash.nunique()} cells, budgets {sorted(frame.epochs.unique())}: wrote {args.target}"
     )
-
-
-if __name__ == "__main__":
-    main()

@@ -1,1 +1,0 @@
-"""Ground truth of benchmark spaces: accuracies, training times and parameter counts per architecture."""

@@ -1,1 +1,0 @@
-"""PyTorch networks of the benchmark spaces, written in this project."""

@@ -1,1 +1,0 @@
-"""Benchmark search spaces: architectures as small frozen values, enumeration, sampling and networks."""
