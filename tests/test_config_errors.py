@@ -28,14 +28,14 @@ def config(name: str, overrides: list[str]):
         (["metrics=[synflow,foo]"], "unknown metric 'foo'; valid choices: all, "),
         (
             ["dataset=imagenet"],
-            "unknown dataset 'imagenet'; valid choices: cifar10, cifar100, ImageNet16-120",
+            "unknown dataset 'imagenet' for nb201; valid choices: cifar10, cifar100, ImageNet16-120",
         ),
         (["sample=20000"], "sample=20000 is outside 1..15625"),
         (["population=live"], "population must be one of all, no_dead_ops, one_per_class, got 'live'"),
         (["population=no_dead_ops", "sample=9446"], "sample=9446 is outside 1..9445, the size of population"),
-        (["space=nb301"], "unknown space 'nb301'; valid choices: nb201, nb101"),
+        (["space=nb301"], "unknown space 'nb301'; valid choices: nb101, nb201"),
         (["scoring.init=orthogonal", "sample=2"], "unknown scoring.init 'orthogonal'"),
-        (["space=nb101", "dataset=cifar100"], "dataset 'cifar100' is not in nb101"),
+        (["space=nb101", "dataset=cifar100"], "unknown dataset 'cifar100' for nb101; valid choices: cifar10"),
     ],
 )
 def test_correlate_bad_values(overrides: list[str], message: str, tmp_path: Path) -> None:

@@ -14,7 +14,6 @@ from omegaconf import DictConfig, OmegaConf
 from bench.apps import search as search_run
 from bench.apps.config import config_names
 from bench.apps.correlate import select_architectures
-from bench.core.batches import check_dataset
 from bench.core.benchmarks import open_benchmark
 from bench.core.groundtruth import column
 from bench.core.scoring import setup_from_config
@@ -34,7 +33,7 @@ def check_correlate(cfg: DictConfig) -> None:
     assert registry.resolve(metrics)
     assert select_architectures(benchmark, cfg.sample, cfg.seed)
     for dataset in benchmark.truth.datasets():
-        assert check_dataset(dataset) == dataset
+        assert benchmark.spec.check_dataset(dataset) == dataset
         assert len(column(benchmark.truth, dataset, cfg.target or benchmark.default_target))
         setup_from_config(cfg.space, dataset, cfg.scoring)
     assert cfg.dataset in benchmark.truth.datasets()

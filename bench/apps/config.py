@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 from omegaconf import DictConfig, OmegaConf
 
-from bench.core.paths import DataFileError
+from bench.core.paths import REPO_ROOT, DataFileError
+
+CONF_DIR = str(REPO_ROOT / "conf")  # the Hydra config tree: app configs, experiment presets, launchers
 
 
 def config_names(value: object) -> list[str]:

@@ -18,9 +18,8 @@ import torch
 from omegaconf import DictConfig
 
 from bench.apps import leaderboard, plots
-from bench.apps.config import config_names, run_or_exit
+from bench.apps.config import CONF_DIR, config_names, run_or_exit
 from bench.core import stats
-from bench.core.batches import check_dataset
 from bench.core.benchmarks import Benchmark, open_benchmark
 from bench.core.groundtruth import column
 from bench.core.scoring import engine_from_config
@@ -78,11 +77,7 @@ def population_labels(protocol: str, out_dir: str, population: str) -> tuple[str
 def run(cfg: DictConfig) -> Path | None:
     """Execute one correlation run; returns the output folder (None for a shard-only run)."""
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
-    dataset = check_dataset(cfg.dataset)
-    if dataset not in benchmark.truth.datasets():
-        raise ValueError(
-            f"dataset {dataset!r} is not in {cfg.space}; valid: {', '.join(benchmark.truth.datasets())}"
-        )
+    dataset = benchmark.spec.check_dataset(cfg.dataset)
     metric_names = registry.resolve(config_names(cfg.metrics))
     target = cfg.target or benchmark.default_target
     truth = column(benchmark.truth, dataset, target)
@@ -240,7 +235,7 @@ def make_plots(
     plots.spearman_bars(correlations, out / "spearman.png", f"{title}: Spearman with {target} (95% CI)")
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="correlate")
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="correlate")
 def main(cfg: DictConfig) -> None:
     """Entry point; bad config values end in a one-line error."""
     run_or_exit(run, cfg, log)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bench.core.benchmarks.nb201.table import DATASETS as NB201_DATASETS
+from bench.core.benchmarks.nb201 import DATASETS as NB201_DATASETS
 
 Statistic = Literal["spearman", "kendall", "pairwise_accuracy", "test_acc_mean", "test_acc_std"]
 CORRELATION_STATISTICS: tuple[Statistic, ...] = ("spearman", "kendall", "pairwise_accuracy")

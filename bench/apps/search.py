@@ -20,7 +20,7 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from bench.apps import leaderboard, plots
-from bench.apps.config import config_names, run_or_exit
+from bench.apps.config import CONF_DIR, config_names, run_or_exit
 from bench.core.benchmarks import Benchmark
 from search.jobs import run_job, shared_benchmark
 from search.registry import SEARCHERS
@@ -127,7 +127,7 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     return out
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="search")
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="search")
 def main(cfg: DictConfig) -> None:
     """Entry point; bad config values end in a one-line error."""
     run_or_exit(run, cfg, log)

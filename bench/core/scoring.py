@@ -36,6 +36,7 @@ from torch import nn
 from tqdm import tqdm
 
 from bench.core.batches import NUM_CLASSES, load_batch
+from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.paths import data_root
 from bench.core.space import Space
 from metrics import registry
@@ -446,9 +447,19 @@ class ScoreEngine:
         if seed not in self._batches:
             s = self.setup
             self._batches[seed] = load_batch(
-                s.dataset, self._data_root, s.batch_size, seed, s.data, s.sampling
+                self.image_pool(), self._data_root, s.batch_size, seed, s.data, s.sampling
             )
         return self._batches[seed]
+
+    def image_pool(self) -> str:
+        """The image pool (:mod:`bench.core.batches`) this setup's dataset draws its batches from, as the
+        benchmark's registry entry declares it; ``ValueError`` if the benchmark has none for the dataset."""
+        pool = benchmark_spec(self.space.name).images.get(self.setup.dataset)
+        if pool is None:
+            raise ValueError(
+                f"{self.space.name}/{self.setup.dataset} has no image pool: only data-free metrics can be scored"
+            )
+        return pool
 
     def ensure(
         self, indices: Sequence[int], metric_names: Sequence[str], shard: tuple[int, int] = (0, 1)
@@ -463,7 +474,7 @@ class ScoreEngine:
             todo,
             self.store,
             self.batch_for,
-            NUM_CLASSES[self.setup.dataset],
+            NUM_CLASSES[self.image_pool()],
             self.device,
             shard=shard[0],
             progress=self.progress,

@@ -1,17 +1,25 @@
-"""Open a benchmark by name: its space, its ground truth and its default correlation target."""
+"""Open a benchmark by name: its space, its ground truth and its default correlation target.
+
+Every sub-package here is one benchmark that registers itself with :mod:`bench.core.benchmarks.registry`
+when imported; this module imports them all, so :func:`open_benchmark` knows every built-in benchmark.
+A plug-in benchmark registers the same way from its own module (see ``docs/extending.md``).
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.core.benchmarks.registry import BenchmarkSpec, benchmark_names, benchmark_spec
 from bench.core.groundtruth import GroundTruth
-from bench.core.paths import REPO_ROOT, data_root
+from bench.core.paths import data_root
 from bench.core.space import Space
 
-SPACES = ("nb201", "nb101")
-NATS_CACHE = REPO_ROOT / ".cache" / "nats"  # frames extracted from the official files (parquet)
-GROUNDTRUTH_SOURCES = {"nb201": ("table", "nats"), "nb101": ("subset", "tfrecord")}  # first = default
+for _package in pkgutil.iter_modules(__path__):
+    if _package.ispkg:
+        importlib.import_module(f"{__name__}.{_package.name}")
 
 
 @dataclass(frozen=True)
@@ -28,31 +36,23 @@ class Benchmark:
     truth: GroundTruth
     default_target: str
 
+    @property
+    def spec(self) -> BenchmarkSpec:
+        """The registry entry of this benchmark's space."""
+        return benchmark_spec(self.space.name)
+
 
 def open_benchmark(name: str, root: str | Path | None = None, source: str | None = None) -> Benchmark:
-    """Open benchmark ``name`` (``nb201`` / ``nb101``) from the data root, reading ground truth from ``source``
-    (``None``: the space's default source, the first in :data:`GROUNDTRUTH_SOURCES`)."""
-    if name not in SPACES:
-        raise ValueError(f"unknown space {name!r}; valid choices: {', '.join(SPACES)}")
-    source = source or GROUNDTRUTH_SOURCES[name][0]
-    if source not in GROUNDTRUTH_SOURCES[name]:
-        raise ValueError(
-            f"unknown groundtruth source {source!r} for {name}; valid: {', '.join(GROUNDTRUTH_SOURCES[name])}"
-        )
-    folder = data_root(root)
-    if name == "nb201":
-        from bench.core.benchmarks.nb201.space import NB201Space
+    """Open the registered benchmark ``name`` from the data root, reading ground truth from ``source``
+    (``None``: the benchmark's default source).
 
-        if source == "nats":
-            from bench.core.benchmarks.nb201.nats import NATSGroundTruth
+    Raises:
+        ValueError: unknown benchmark or source (the message names the valid choices).
+        DataFileError: a file the benchmark needs is missing (the message names it).
+    """
+    spec = benchmark_spec(name)
+    space, truth = spec.open(data_root(root), spec.check_source(source))
+    return Benchmark(space, truth, spec.default_target)
 
-            truth = NATSGroundTruth(folder, cache_dir=NATS_CACHE)
-        else:
-            from bench.core.benchmarks.nb201.table import NB201TableGroundTruth
 
-            truth = NB201TableGroundTruth(folder)
-        return Benchmark(NB201Space(truth.arch_strs()), truth, "test_acc_200ep")
-    from bench.core.benchmarks.nb101.groundtruth import load_nb101
-
-    space, truth = load_nb101(folder, source)  # type: ignore[arg-type]
-    return Benchmark(space, truth, "valid_acc_108ep")
+__all__ = ["Benchmark", "BenchmarkSpec", "benchmark_names", "benchmark_spec", "open_benchmark"]

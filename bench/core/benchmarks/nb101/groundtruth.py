@@ -25,8 +25,10 @@ from typing import Literal
 
 import pandas as pd
 
+from bench.core.benchmarks.nb101 import DATASETS
 from bench.core.benchmarks.nb101.space import NB101Space
 from bench.core.benchmarks.nb101.spec import ModelSpec
+from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.paths import DataFileError, data_root, require_file
 
 SUBSET_TABLE = "nb101/nb101_naslib_zc_subset.csv.gz"
@@ -36,7 +38,6 @@ PARQUET_HOW_TO = (
     "Download https://storage.googleapis.com/nasbench/nasbench_only108.tfrecord (or nasbench_full.tfrecord) "
     "and convert it with: python -m bench nb101-tfrecord <tfrecord> <data_root>/nb101/nasbench101.parquet"
 )
-DATASETS = ("cifar10",)
 
 Source = Literal["subset", "tfrecord"]
 
@@ -116,8 +117,7 @@ class NB101GroundTruth:
         return DATASETS
 
     def frame(self, dataset: str) -> pd.DataFrame:
-        if dataset not in DATASETS:
-            raise ValueError(f"unknown NB101 dataset {dataset!r}; valid choices: {', '.join(DATASETS)}")
+        benchmark_spec("nb101").check_dataset(dataset)
         return self._table
 
 

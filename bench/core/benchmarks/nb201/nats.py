@@ -54,7 +54,8 @@ import nats_bench
 import pandas as pd
 from tqdm import tqdm
 
-from bench.core.batches import check_dataset
+from bench.core.benchmarks.nb201 import DATASETS
+from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.paths import DataFileError
 
 ARCHIVE_NAME = "NATS-tss-v1_0-3ffb9-simple"
@@ -67,7 +68,6 @@ HOW_TO_OBTAIN = (
     f"<data root>/{ARCHIVE_NAME}/{META_FILE}) or under $TORCH_HOME, and pass that folder (or the folder "
     f"that contains it). The single file {SINGLE_FILE_NAME} is accepted too."
 )
-DATASETS: tuple[str, ...] = ("cifar10", "cifar100", "ImageNet16-120")
 COLUMNS: tuple[str, ...] = (
     "arch_str",
     "test_acc_200ep",
@@ -178,7 +178,7 @@ class NATSGroundTruth:
 
     def frame(self, dataset: str) -> pd.DataFrame:
         """Table indexed by ``arch_index`` with ``arch_str`` and the columns of the module doc."""
-        check_dataset(dataset)
+        benchmark_spec("nb201").check_dataset(dataset)
         if dataset not in self._frames and not self._load_cached(dataset):
             self._extract()
         return self._frames[dataset].copy()

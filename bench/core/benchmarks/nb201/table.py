@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.core.batches import check_dataset
+from bench.core.benchmarks.nb201 import DATASETS
+from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.paths import DataFileError, require_file
 
-DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 """The NB201 datasets, as NATS-Bench names them."""
 TABLE = "nb201/nb201_merged.csv.gz"
 HOW_TO_OBTAIN = (
@@ -65,7 +65,7 @@ class NB201TableGroundTruth:
         return self._table["arch_str"].tolist()
 
     def frame(self, dataset: str) -> pd.DataFrame:
-        check_dataset(dataset)
+        benchmark_spec("nb201").check_dataset(dataset)
         t, p = self._table, _PREFIX[dataset]
         valid_12 = t["cifar10valid_valid_acc_12ep"] if dataset == "cifar10" else t[f"{p}_valid_acc_12ep"]
         columns = {

@@ -1,0 +1,90 @@
+"""The benchmark registry: one module per benchmark declares what it is and registers an opener.
+
+A benchmark package (``bench/core/benchmarks/<name>/``, or a user's plug-in module) calls
+:func:`register_benchmark` once with a :class:`BenchmarkSpec`: its name, the datasets or tasks it covers,
+its ground-truth sources (the first is the default), the default correlation target, the image pool each
+dataset's scoring batches come from, and an ``open`` function building the space (whose ``build`` is the
+network builder) and the ground truth from a data root. :func:`bench.core.benchmarks.open_benchmark`
+dispatches through this table; nothing else branches on a benchmark's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.core.groundtruth import GroundTruth
+from bench.core.space import Space
+
+Opener = Callable[[Path, str], tuple[Space, GroundTruth]]
+
+
+@dataclass(frozen=True)
+class BenchmarkSpec:
+    """What a benchmark is and how to open it.
+
+    Attributes:
+        name: registry name (the ``space=`` config value, score-cache folder, leaderboard ``space`` column).
+        datasets: the datasets (or tasks) its ground truth covers, in display order.
+        sources: ground-truth sources ``open`` accepts (the ``groundtruth=`` config value); the first is
+            the default.
+        default_target: the ground-truth column correlated against when none is given.
+        images: for each dataset, the image pool of :mod:`bench.core.batches` its scoring batches are drawn
+            from (``None``: no images available, only data-free metrics can be scored).
+        open: ``open(data_root, source) -> (space, truth)``; raises ``DataFileError`` naming a missing file.
+        description: one line for listings and docs.
+    """
+
+    name: str
+    datasets: tuple[str, ...]
+    sources: tuple[str, ...]
+    default_target: str
+    open: Opener = field(repr=False)
+    images: Mapping[str, str | None] = field(default_factory=dict)
+    description: str = ""
+
+    def check_dataset(self, dataset: str) -> str:
+        """``dataset`` if this benchmark covers it, else a ``ValueError`` naming the valid choices."""
+        if dataset not in self.datasets:
+            raise ValueError(
+                f"unknown dataset {dataset!r} for {self.name}; valid choices: {', '.join(self.datasets)}"
+            )
+        return dataset
+
+    def check_source(self, source: str | None) -> str:
+        """``source`` (``None``: the default) if declared, else a ``ValueError`` naming the valid choices."""
+        chosen = source or self.sources[0]
+        if chosen not in self.sources:
+            raise ValueError(
+                f"unknown groundtruth source {chosen!r} for {self.name}; valid: {', '.join(self.sources)}"
+            )
+        return chosen
+
+
+_REGISTRY: dict[str, BenchmarkSpec] = {}
+
+
+def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
+    """Add ``spec`` to the registry; ``ValueError`` if its name is taken or it declares nothing to open."""
+    if spec.name in _REGISTRY:
+        raise ValueError(f"benchmark {spec.name!r} is registered twice")
+    if not spec.datasets or not spec.sources:
+        raise ValueError(f"benchmark {spec.name!r} declares no datasets or no ground-truth sources")
+    missing = [d for d in spec.images if d not in spec.datasets]
+    if missing:
+        raise ValueError(f"benchmark {spec.name!r}: image pools given for undeclared datasets {missing}")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def benchmark_names() -> list[str]:
+    """Every registered benchmark, in registration order."""
+    return list(_REGISTRY)
+
+
+def benchmark_spec(name: str) -> BenchmarkSpec:
+    """The spec registered as ``name``; ``ValueError`` naming the valid choices if there is none."""
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown space {name!r}; valid choices: {', '.join(_REGISTRY)}")
+    return _REGISTRY[name]
