@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.apps.correlate import scored_by_all
 from bench.core import stats
 from bench.core.benchmarks import open_benchmark
+from bench.core.correlation import scored_by_all
 from bench.core.groundtruth import column
 from metrics import registry
 

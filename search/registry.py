@@ -39,6 +39,26 @@ SEARCHERS: dict[str, Searcher] = {
 }
 
 _FIXED = ("space", "oracle", "scores", "rng")
+METRIC_PARAMETERS = (
+    "metric",
+    "condnum_metric",
+)  # parameters naming the training-free metrics a searcher reads
+
+
+def register_searcher(name: str, searcher: Searcher) -> Searcher:
+    """Add ``searcher`` under ``name`` (a plug-in's own searcher); ``ValueError`` if the name is taken."""
+    if name in SEARCHERS:
+        raise ValueError(f"searcher {name!r} is registered twice")
+    SEARCHERS[name] = searcher
+    return searcher
+
+
+def needed_metrics(algo: str, params: Mapping[str, Any]) -> list[str]:
+    """The training-free metrics ``algo`` reads: its metric parameters, given or defaulted."""
+    signature = inspect.signature(get_searcher(algo)).parameters
+    defaults = {k: v.default for k, v in signature.items() if v.default is not inspect.Parameter.empty}
+    chosen = {**defaults, **params}
+    return [chosen[k] for k in METRIC_PARAMETERS if k in chosen]
 
 
 def get_searcher(algo: str) -> Searcher:

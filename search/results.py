@@ -38,21 +38,20 @@ def run_search(
     algo: str,
     space: Space,
     truth: GroundTruth,
+    *,
     dataset: str,
     scores: ZCScores,
     seed: int,
-    max_queries: int | None,
-    max_seconds: float | None,
+    budget: Budget,
     params: Mapping[str, Any],
     label: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run ``algo`` once on ``dataset``'s validation signal; return its runs row and trajectory rows.
-
-    ``label`` names the run in the rows' ``algo`` column (default: ``algo``).
+    """Run ``algo`` once with ``seed`` on ``dataset``'s validation signal under ``budget``; return its runs
+    row and trajectory rows. ``label`` names the run in the rows' ``algo`` column (default: ``algo``).
     """
     searcher = get_searcher(algo)
     check_params(algo, params)
-    oracle = Oracle.from_truth(truth, dataset, Budget(max_queries, max_seconds))
+    oracle = Oracle.from_truth(truth, dataset, budget)
     tracked = TrackedScores(scores)
     with contextlib.suppress(BudgetExhausted):
         searcher(space, oracle, tracked, np.random.default_rng(seed), **params)
@@ -64,8 +63,8 @@ def run_search(
     best = leaders[-1]
     row = {
         **key,
-        "max_queries": max_queries,
-        "max_seconds": max_seconds,
+        "max_queries": budget.max_queries,
+        "max_seconds": budget.max_seconds,
         "arch_index": best.index,
         "arch_str": space.key(space.arch(best.index)),
         "queries": len(history),

@@ -8,11 +8,10 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from bench.apps import correlate
+from bench.apps import correlate, search_jobs
 from bench.apps import search as search_run
 from bench.apps.config import config_names
 from bench.core.benchmarks import open_benchmark
-from search import jobs as search_jobs
 
 CONF = str(Path(__file__).resolve().parent.parent / "conf")
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from omegaconf import OmegaConf
 
-from bench.apps.correlate import correlation_table, difference_table
 from bench.core import stats
+from bench.core.correlation import correlation_table, difference_table
 from bench.core.groundtruth import column
 from bench.core.paths import REPO_ROOT
 
@@ -23,8 +22,7 @@ def test_common_cells_leave_out_what_any_metric_left_out(nb201_truth) -> None:
         "arch_index"
     )
     truth = column(nb201_truth, "cifar10", "test_acc_200ep").loc[scores.index]
-    cfg = OmegaConf.create({"bootstrap": 0, "top_fraction": 0.1})
-    table = correlation_table(scores, truth, ["snip", "jacob_cov"], cfg).set_index("metric")
+    table = correlation_table(scores, truth, ["snip", "jacob_cov"], bootstrap=0).set_index("metric")
 
     scored = scores["jacob_cov"].notna().to_numpy()
     assert scored.sum() == 15625 - 341
@@ -48,10 +46,8 @@ def test_metric_differences_compare_on_the_common_cells(nb201_truth) -> None:
     names = ["snip", "jacob_cov", "synflow", "synflow_log"]
     scores = pd.read_parquet(FULL_SPACE_RUN, columns=["arch_index", *names]).set_index("arch_index")
     truth = column(nb201_truth, "cifar10", "test_acc_200ep").loc[scores.index]
-    table = difference_table(scores, truth, names, OmegaConf.create({"bootstrap": 100}))
-    correlations = correlation_table(
-        scores, truth, names, OmegaConf.create({"bootstrap": 0, "top_fraction": 0.1})
-    )
+    table = difference_table(scores, truth, names, bootstrap=100)
+    correlations = correlation_table(scores, truth, names, bootstrap=0)
     assert len(table) == 6 and (table["n"] == 15625 - 341).all()
     rho = dict(zip(table["metric_a"], table["spearman_a"], strict=False))
     rho |= dict(zip(table["metric_b"], table["spearman_b"], strict=False))

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.apps.correlate import population_indices, population_labels, select_architectures
+from bench.apps.correlate import population_labels
 from bench.core.benchmarks import Benchmark
 from bench.core.benchmarks.nb201.space import NB201Space
+from bench.core.correlation import population_indices, select_architectures
 
 
 def test_population_sizes_and_members(nb201_space: NB201Space) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.apps.correlate import vote_table
+from bench.core.correlation import vote_table
 
 
 def test_vote_of_three_metrics_on_a_hand_made_example() -> None:

@@ -12,13 +12,12 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
 from bench.apps import search as search_run
-from bench.apps.config import config_names
-from bench.apps.correlate import select_architectures
+from bench.apps import search_jobs
+from bench.apps.config import config_names, scoring_options
 from bench.core.benchmarks import open_benchmark
+from bench.core.correlation import select_architectures
 from bench.core.groundtruth import column
-from bench.core.scoring import setup_from_config
 from metrics import registry
-from search import jobs as search_jobs
 from search.registry import SEARCHERS, check_params
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,7 +34,7 @@ def check_correlate(cfg: DictConfig) -> None:
     for dataset in benchmark.truth.datasets():
         assert benchmark.spec.check_dataset(dataset) == dataset
         assert len(column(benchmark.truth, dataset, cfg.target or benchmark.default_target))
-        setup_from_config(cfg.space, dataset, cfg.scoring)
+        scoring_options(cfg.scoring).setup(cfg.space, dataset)
     assert cfg.dataset in benchmark.truth.datasets()
 
 
@@ -48,7 +47,7 @@ def check_search(cfg: DictConfig) -> None:
     for algo in SEARCHERS:  # `make reproduce` runs every preset with algo=all
         check_params(algo, search_jobs.algo_params(cfg, algo, single=False))
     for dataset in search_run.search_datasets(cfg, benchmark):
-        setup_from_config(cfg.space, dataset, cfg.scoring)
+        scoring_options(cfg.scoring).setup(cfg.space, dataset)
     assert cfg.budget.queries is not None or cfg.budget.seconds is not None
 
 

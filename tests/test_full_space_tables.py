@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from omegaconf import OmegaConf
 
-from bench.apps.correlate import correlation_table
 from bench.core.benchmarks.nb201.table import DATASETS
+from bench.core.correlation import correlation_table
 from bench.core.groundtruth import column
 from bench.core.paths import REPO_ROOT, data_root
 from bench.core.scoring import ScoreEngine, ScoringSetup
@@ -37,8 +36,7 @@ def test_leaderboard_rows_follow_from_the_committed_table(dataset: str, nb201_sp
     indices = np.arange(len(nb201_space))
     scores = engine.table(indices, list(rows.index))
     truth = column(nb201_truth, dataset, str(rows["target"].iloc[0])).loc[indices]
-    cfg = OmegaConf.create({"bootstrap": 0, "top_fraction": 0.1})
-    table = correlation_table(scores, truth, list(rows.index), cfg).set_index("metric")
+    table = correlation_table(scores, truth, list(rows.index), bootstrap=0).set_index("metric")
     for metric, row in rows.iterrows():
         ours = table.loc[metric]
         assert ours["n"] == row["n"], metric

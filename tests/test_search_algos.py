@@ -8,6 +8,7 @@ import pytest
 from test_search_fakes import FakeSpace, FakeTruth, fake_scores, fake_valid, rank_of
 
 from search.hnas import objective
+from search.oracle import Budget
 from search.registry import SEARCHERS
 from search.results import run_search
 from search.scores import TableScores
@@ -38,7 +39,14 @@ def fake() -> tuple[FakeSpace, FakeTruth, TableScores]:
 def _run(fake, algo: str, seed: int, max_queries: int | None, max_seconds: float | None = None, **params):
     space, truth, scores = fake
     return run_search(
-        algo, space, truth, "fake10", scores, seed, max_queries, max_seconds, PARAMS[algo] | params
+        algo,
+        space,
+        truth,
+        dataset="fake10",
+        scores=scores,
+        seed=seed,
+        budget=Budget(max_queries, max_seconds),
+        params=PARAMS[algo] | params,
     )
 
 
@@ -93,7 +101,14 @@ def test_zc_metric_failures_are_skipped(fake) -> None:
     valid = fake_valid(space)
     frame = pd.DataFrame({"m": np.where(valid == valid.max(), np.nan, valid), "m_seconds": 1.0})
     row, _ = run_search(
-        "zc_only", space, truth, "fake10", TableScores(frame, {"m": True}), 0, 5, None, {"metric": "m"}
+        "zc_only",
+        space,
+        truth,
+        dataset="fake10",
+        scores=TableScores(frame, {"m": True}),
+        seed=0,
+        budget=Budget(5, None),
+        params={"metric": "m"},
     )
     assert rank_of(space, row["arch_index"]) == 1
 
@@ -143,7 +158,14 @@ def test_hnas_distinct_classes_never_queries_a_function_twice(fake) -> None:
     _, truth, scores = fake
     space = TripletSpace()
     row, trajectory = run_search(
-        "hnas", space, truth, "fake10", scores, 0, 9, None, {"distinct_classes": True}
+        "hnas",
+        space,
+        truth,
+        dataset="fake10",
+        scores=scores,
+        seed=0,
+        budget=Budget(9, None),
+        params={"distinct_classes": True},
     )
     classes = [space.canonical(t["arch_index"]) for t in trajectory]
     assert row["queries"] == 9 and len(set(classes)) == 9  # 9 queries, one per class: the space is used up
@@ -178,14 +200,25 @@ def test_hnas_skips_archs_with_failed_scores(fake) -> None:
     frame = pd.DataFrame({"ntk_trace": np.where(np.arange(27) == best, np.nan, m), "ntk_condnum": kappa})
     frame["ntk_trace_seconds"] = frame["ntk_condnum_seconds"] = 1.0
     failed = TableScores(frame, {"ntk_trace": True, "ntk_condnum": False})
-    row, trajectory = run_search("hnas", space, truth, "fake10", failed, 0, 30, None, {})
+    row, trajectory = run_search(
+        "hnas", space, truth, dataset="fake10", scores=failed, seed=0, budget=Budget(30, None), params={}
+    )
     assert best not in [t["arch_index"] for t in trajectory]
     assert row["queries"] == 26  # the search ends when the scoreable archs are used up
 
 
 @pytest.mark.parametrize("algo", ["random", "rea"])
 def test_real_nb201_smoke(nb201_space, nb201_truth, algo: str) -> None:
-    row, trajectory = run_search(algo, nb201_space, nb201_truth, "cifar10", None, 0, 20, None, {})
+    row, trajectory = run_search(
+        algo,
+        nb201_space,
+        nb201_truth,
+        dataset="cifar10",
+        scores=None,
+        seed=0,
+        budget=Budget(20, None),
+        params={},
+    )
     assert row["queries"] == len(trajectory) == 20
     assert 80.0 < row["test_acc_cifar10"] <= 94.38 and 40.0 < row["test_acc_cifar100"] <= 73.52
     assert row["valid_acc"] == max(t["valid_acc"] for t in trajectory)

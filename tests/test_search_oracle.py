@@ -144,7 +144,16 @@ def test_searcher_receives_nothing_leading_to_test_accuracy(monkeypatch: pytest.
         oracle.query(0)
 
     monkeypatch.setitem(registry.SEARCHERS, "spy", spy)
-    row, _ = run_search("spy", space, truth, "fake10", fake_scores(space), 0, 3, None, {})
+    row, _ = run_search(
+        "spy",
+        space,
+        truth,
+        dataset="fake10",
+        scores=fake_scores(space),
+        seed=0,
+        budget=Budget(3, None),
+        params={},
+    )
     _assert_no_test_accuracy(seen[0], truth)
     assert row["test_acc_fake10"] == pytest.approx(fake_valid(space)[0] + 1000.0)
 
@@ -188,7 +197,16 @@ def test_registry_names_and_errors() -> None:
 def test_runs_row_and_trajectory() -> None:
     space = FakeSpace()
     truth = FakeTruth(space)
-    row, trajectory = run_search("random", space, truth, "fake100", fake_scores(space), 1, 6, None, {})
+    row, trajectory = run_search(
+        "random",
+        space,
+        truth,
+        dataset="fake100",
+        scores=fake_scores(space),
+        seed=1,
+        budget=Budget(6, None),
+        params={},
+    )
     valid = truth.frame("fake100")["valid_acc_12ep"]
     queried = [t["arch_index"] for t in trajectory]
     best = max(queried, key=lambda i: valid[i])

@@ -1,7 +1,7 @@
 """`python -m bench search` gives the same runs whether its searches run in one process or in parallel worker processes.
 
-Run through the real entry point (``python -m bench search``), where the module is ``__main__`` and the
-worker processes must import the job function from ``search.jobs``.
+Run through the real entry point (``python -m bench search``), where the
+worker processes must import the job function from ``bench.apps.search_jobs``.
 """
 
 from __future__ import annotations

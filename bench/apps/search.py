@@ -20,9 +20,9 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from bench.apps import leaderboard, plots
-from bench.apps.config import CONF_DIR, config_names, run_or_exit
+from bench.apps.config import CONF_DIR, config_names, load_config_plugins, run_or_exit
+from bench.apps.search_jobs import SearchSettings, run_job, shared_benchmark
 from bench.core.benchmarks import Benchmark
-from search.jobs import run_job, shared_benchmark
 from search.registry import SEARCHERS
 from search.results import summarize
 
@@ -65,22 +65,24 @@ def search_datasets(cfg: DictConfig, benchmark: Benchmark) -> list[str]:
 
 
 def run(cfg: DictConfig) -> Path:
+    """Run every (dataset, algo, seed) search of ``cfg`` and write the outputs; returns the output folder."""
+    load_config_plugins(cfg)
     benchmark = shared_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     algos = resolve_algos(config_names(cfg.algo))
     datasets = search_datasets(cfg, benchmark)
-    if cfg.scoring.threads:
-        torch.set_num_threads(int(cfg.scoring.threads))
+    settings = SearchSettings.from_config(cfg, algos)
+    if settings.scoring.threads:
+        torch.set_num_threads(settings.scoring.threads)
     workers = int(cfg.workers)
     if workers < 1:
         raise ValueError(f"workers={workers}: need at least 1 process")
     seeds = range(int(cfg.seed_offset), int(cfg.seed_offset) + int(cfg.seeds))
     jobs = [(d, a, s) for d in datasets for a in algos for s in seeds]
-    single = len(algos) == 1
     if workers == 1:
-        results = (run_job(cfg, job, single) for job in jobs)
+        results = (run_job(settings, job) for job in jobs)
     else:
         results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(run_job)(cfg, job, single) for job in jobs
+            delayed(run_job)(settings, job) for job in jobs
         )
     runs, trajectories = [], []
     for row, trajectory in tqdm(

@@ -27,7 +27,6 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +36,6 @@ from tqdm import tqdm
 
 from bench.core.batches import NUM_CLASSES, load_batch
 from bench.core.benchmarks.registry import benchmark_spec
-from bench.core.paths import data_root
 from bench.core.space import Space
 from metrics import registry
 from metrics.batch import Batch
@@ -346,23 +344,68 @@ def shard_slice(indices: Sequence[int], shard_index: int, shard_count: int) -> l
     return list(np.asarray(indices)[shard_index::shard_count])
 
 
-def setup_from_config(space: str, dataset: str, scoring: Mapping[str, Any]) -> ScoringSetup:
-    """A :class:`ScoringSetup` from a config's ``scoring`` group (shared by bench.apps.correlate and bench.apps.search)."""
-    if scoring["bn"] not in ("declared", "train", "bypass"):
-        raise ValueError(f"unknown scoring.bn {scoring['bn']!r}; valid choices: declared, train, bypass")
-    if scoring["init"] not in INITS:
-        raise ValueError(f"unknown scoring.init {scoring['init']!r}; valid choices: {', '.join(INITS)}")
-    return ScoringSetup(
-        space=space,
-        dataset=dataset,
-        batch_size=int(scoring["batch_size"]),
-        data=str(scoring["data"]),
-        sampling=str(scoring["sampling"]),
-        seed=int(scoring["seed"]),
-        per_arch_batch=bool(scoring["per_arch_batch"]),
-        init=str(scoring["init"]),
-        bn=str(scoring["bn"]),
-    )
+BN_MODES = ("declared", "train", "bypass")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    """How to score, as a user states it: the :class:`ScoringSetup` fields that do not depend on the
+    benchmark, plus the settings that change where and how fast scores are computed but not their values.
+
+    Attributes:
+        batch_size, data, sampling, seed, per_arch_batch, init, bn: as in :class:`ScoringSetup`.
+        share_canonical: functionally identical cells share one score of each class-invariant metric.
+        device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
+        threads: torch CPU threads; 0 leaves torch's default (all cores).
+    """
+
+    batch_size: int = 64
+    data: str = "npz"
+    sampling: str = "random"
+    seed: int = 0
+    per_arch_batch: bool = False
+    init: str = "default"
+    bn: str = "declared"
+    share_canonical: bool = True
+    device: str = "auto"
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        if self.bn not in BN_MODES:
+            raise ValueError(f"unknown scoring.bn {self.bn!r}; valid choices: {', '.join(BN_MODES)}")
+        if self.init not in INITS:
+            raise ValueError(f"unknown scoring.init {self.init!r}; valid choices: {', '.join(INITS)}")
+        if self.device not in DEVICES:
+            raise ValueError(f"unknown device {self.device!r}; valid choices: {', '.join(DEVICES)}")
+
+    def setup(self, space: str, dataset: str) -> ScoringSetup:
+        """The :class:`ScoringSetup` (the cache key) of these options on ``space`` / ``dataset``."""
+        return ScoringSetup(
+            space=space,
+            dataset=dataset,
+            batch_size=int(self.batch_size),
+            data=str(self.data),
+            sampling=str(self.sampling),
+            seed=int(self.seed),
+            per_arch_batch=bool(self.per_arch_batch),
+            init=str(self.init),
+            bn=str(self.bn),
+        )
+
+    def engine(
+        self, space: Space, dataset: str, cache_root: Path, data_root: Path, progress: bool = True
+    ) -> ScoreEngine:
+        """The score engine of these options for ``space`` on ``dataset``, caching under ``cache_root``."""
+        return ScoreEngine(
+            space,
+            self.setup(space.name, dataset),
+            Path(cache_root),
+            Path(data_root),
+            self.share_canonical,
+            resolve_device(self.device),
+            progress=progress,
+        )
 
 
 def resolve_device(name: str) -> torch.device:
@@ -372,24 +415,6 @@ def resolve_device(name: str) -> torch.device:
     if name not in ("cpu", "cuda"):
         raise ValueError(f"unknown device {name!r}; valid choices: auto, cpu, cuda")
     return torch.device(name)
-
-
-def engine_from_config(space: Space, dataset: str, cfg: Mapping[str, Any], progress: bool) -> ScoreEngine:
-    """The score engine a Hydra app's config asks for (bench.apps.correlate, bench.apps.search).
-
-    ``cfg["scoring"]`` gives the setup on ``dataset``, canonical sharing and device; ``cfg["cache_dir"]``
-    the score cache and ``cfg["data_root"]`` the image batches (``None``: found automatically).
-    """
-    scoring = cfg["scoring"]
-    return ScoreEngine(
-        space,
-        setup_from_config(cfg["space"], dataset, scoring),
-        Path(cfg["cache_dir"]),
-        data_root(cfg["data_root"]),
-        bool(scoring["share_canonical"]),
-        resolve_device(scoring["device"]),
-        progress=progress,
-    )
 
 
 class ScoreEngine:
