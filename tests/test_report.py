@@ -12,7 +12,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from bench.apps import leaderboard, report
-from bench.apps.published import REFERENCES, SEARCH_STATISTICS, search_setting
+from bench.apps.published import PUBLISHED, SEARCH_STATISTICS, search_setting
 from bench.apps.search import write_outputs
 from metrics import registry
 from search.registry import SEARCHERS
@@ -244,14 +244,14 @@ def test_empty_results_say_not_yet_computed(tmp_path: Path) -> None:
         "Plots: not yet computed.",
     ):
         assert phrase in text
-    for ref in REFERENCES:  # every published value still appears, as a target
+    for ref in PUBLISHED:  # every published value still appears, as a target
         heading = f"### {ref.space} · {ref.setting or ref.dataset}"
         assert heading in text, heading
 
 
 def test_published_values_use_harness_names() -> None:
     metric_names = set(registry.names())
-    for ref in REFERENCES:
+    for ref in PUBLISHED:
         assert ref.dataset in ("cifar10", "cifar100", "ImageNet16-120"), ref
         if ref.statistic in ("spearman", "kendall"):
             assert ref.name in metric_names, ref

@@ -4,7 +4,7 @@ Only values read from a released artifact (notebook output, code, figure, table 
 recomputed from released data are kept; numbers recalled from memory of a paper are left out
 (see ``shared/docs/seed-paper-digest.md`` section 4 and ``shared/docs/peer-survey.md`` sections 3-4).
 
-Every :class:`Reference` names the harness's own keys (space, dataset, metric or searcher name), so
+Every :class:`PublishedValue` names the harness's own keys (space, dataset, metric or searcher name), so
 :mod:`bench.apps.report` can put it next to the matching leaderboard row. Statistics:
 
 * ``spearman`` / ``kendall``: rank correlation between a metric and accuracy. ``absolute=True``
@@ -35,7 +35,7 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Reference:
+class PublishedValue:
     """One published number.
 
     Attributes:
@@ -148,10 +148,10 @@ def _correlations(
     absolute: bool = False,
     intervals: Mapping[tuple[str, str], tuple[float, float]] | None = None,
     notes: Mapping[str, str] | None = None,
-) -> list[Reference]:
+) -> list[PublishedValue]:
     """References from a table ``rows[dataset][metric] = value``."""
     return [
-        Reference(
+        PublishedValue(
             space,
             dataset,
             metric,
@@ -177,10 +177,10 @@ def _search(
     protocol: str,
     source: Source,
     notes: Mapping[str, str] | None = None,
-) -> list[Reference]:
+) -> list[PublishedValue]:
     """Mean and std references of one searcher from ``results[dataset] = (mean, std)``."""
     return [
-        Reference(
+        PublishedValue(
             "nb201",
             dataset,
             algo,
@@ -335,7 +335,7 @@ _DEEPLITE_KENDALL = {
     }
 }
 
-REFERENCES: tuple[Reference, ...] = (
+PUBLISHED: tuple[PublishedValue, ...] = (
     *_correlations(
         "nb201",
         "spearman",
@@ -421,7 +421,7 @@ REFERENCES: tuple[Reference, ...] = (
         ROBOT_NB201,
     ),
     *(
-        Reference(
+        PublishedValue(
             "nb201",
             dataset,
             "optimum",
@@ -437,11 +437,11 @@ REFERENCES: tuple[Reference, ...] = (
 
 def references(
     statistics: tuple[Statistic, ...], space: str | None = None, dataset: str | None = None
-) -> list[Reference]:
+) -> list[PublishedValue]:
     """The references with one of ``statistics``, optionally only those of ``space`` / ``dataset``."""
     return [
         ref
-        for ref in REFERENCES
+        for ref in PUBLISHED
         if ref.statistic in statistics
         and (space is None or ref.space == space)
         and (dataset is None or ref.dataset == dataset)

@@ -29,7 +29,7 @@ from bench.apps.leaderboard import common_cell, votes_path, with_ci
 from bench.apps.published import (
     CORRELATION_STATISTICS,
     SEARCH_STATISTICS,
-    Reference,
+    PublishedValue,
     references,
     search_setting,
 )
@@ -194,12 +194,12 @@ def software_section() -> list[str]:
 # ---------------------------------------------------------------- correlations
 
 
-def reference_column(ref: Reference) -> str:
+def reference_column(ref: PublishedValue) -> str:
     """The column a published correlation goes in: its source and statistic, e.g. ``Abdelfattah+21 |ρ|``."""
     return f"{ref.source.label} {'|ρ|' if ref.absolute else STATISTIC_SYMBOLS[ref.statistic]}"
 
 
-def published_cell(ref: Reference, ours: pd.Series | None) -> str:
+def published_cell(ref: PublishedValue, ours: pd.Series | None) -> str:
     """The published value (with its range; † if it has a note) and Δ = ours − published.
 
     Δ uses |ours| for an absolute published value; a published pairwise accuracy gets a Δ only against our
@@ -216,7 +216,7 @@ def published_cell(ref: Reference, ours: pd.Series | None) -> str:
     return f"{cell} (Δ {(abs(value) if ref.absolute else value) - ref.value:+.3f})"
 
 
-def correlation_table(ours: pd.DataFrame | None, refs: list[Reference]) -> list[str]:
+def correlation_markdown(ours: pd.DataFrame | None, refs: list[PublishedValue]) -> list[str]:
     """One row per metric (ours in leaderboard order, then published-only ones); a column per published source."""
     ours_by_metric = {} if ours is None else {row.metric: row for _, row in ours.iterrows()}
     metrics = list(ours_by_metric) + sorted({r.name for r in refs} - set(ours_by_metric))
@@ -246,7 +246,7 @@ def correlation_table(ours: pd.DataFrame | None, refs: list[Reference]) -> list[
     return table(headers, rows) + notes(refs)
 
 
-def notes(refs: list[Reference]) -> list[str]:
+def notes(refs: list[PublishedValue]) -> list[str]:
     """The notes of published values (marked †), one line per name and note, with the datasets concerned."""
     found: dict[tuple[str, str], list[str]] = {}
     for ref in refs:
@@ -292,7 +292,7 @@ def correlation_section(correlations: pd.DataFrame | None, votes: pd.DataFrame |
         here = [r for r in refs if r.space == space and r.dataset == dataset]
         lines += [f"### {space} · {dataset}", ""]
         if (space, dataset) not in ours_keys:
-            lines += [f"Ours: {MISSING}.", "", *correlation_table(None, here)]
+            lines += [f"Ours: {MISSING}.", "", *correlation_markdown(None, here)]
             continue
         part = correlations[(correlations["space"] == space) & (correlations["dataset"] == dataset)]
         for (protocol, target), group in part.groupby(["protocol", "target"], sort=True):
@@ -301,13 +301,13 @@ def correlation_section(correlations: pd.DataFrame | None, votes: pd.DataFrame |
                 f"#### protocol `{protocol}` · target `{target}` · sample {distinct(group['sample'])} · "
                 f"setup {distinct(group['setup_id'], code=True)}",
                 "",
-                *correlation_table(pd.concat([group, vote_rows(votes, labels)], ignore_index=True), here),
+                *correlation_markdown(pd.concat([group, vote_rows(votes, labels)], ignore_index=True), here),
             ]
     lines += sources_list(refs)
     return lines
 
 
-def sources_list(refs: list[Reference]) -> list[str]:
+def sources_list(refs: list[PublishedValue]) -> list[str]:
     """The distinct sources of ``refs`` with their protocols."""
     seen: dict[tuple[str, str], str] = {}
     for ref in refs:
@@ -322,7 +322,9 @@ def sources_list(refs: list[Reference]) -> list[str]:
 # ---------------------------------------------------------------- searches
 
 
-def search_rows(ours: pd.DataFrame | None, refs: list[Reference], datasets: Sequence[str]) -> list[list[str]]:
+def search_rows(
+    ours: pd.DataFrame | None, refs: list[PublishedValue], datasets: Sequence[str]
+) -> list[list[str]]:
     """Ours per algo, each followed by its published row and the difference; the optimum last."""
     board = pd.DataFrame(columns=["algo"]) if ours is None else ours
     algos = list(board["algo"].unique())
@@ -355,7 +357,7 @@ def ours_search_row(row: pd.Series, datasets: Sequence[str]) -> list[str]:
 
 
 def published_search_rows(
-    algo: str, refs: list[Reference], datasets: Sequence[str], mine: pd.DataFrame
+    algo: str, refs: list[PublishedValue], datasets: Sequence[str], mine: pd.DataFrame
 ) -> list[list[str]]:
     """The published row of ``algo`` (none if unpublished) and, when ours has one row for it, ours − published.
 
