@@ -17,7 +17,7 @@ from bench.apps.config import config_names, scoring_options
 from bench.core.benchmarks import Benchmark, open_benchmark
 from bench.core.paths import data_root
 from bench.core.plugins import load_plugins
-from bench.core.scoring import ScoreEngine, ScoringOptions
+from bench.core.scoring import ScoreEngine, ScoringOptions, whole_number
 from search.api import run as run_search_once
 
 
@@ -64,6 +64,12 @@ class SearchSettings:
     plugins: tuple[str, ...] = ()
     progress: bool = False
 
+    def __post_init__(self) -> None:
+        if self.max_queries is not None:  # frozen: normalise 20.0 to 20 through object.__setattr__
+            object.__setattr__(self, "max_queries", whole_number("budget.queries", self.max_queries, low=1))
+        if self.max_seconds is not None and not self.max_seconds > 0:
+            raise ValueError(f"budget.seconds={self.max_seconds!r} is invalid: must be > 0 seconds, or null")
+
     @classmethod
     def from_config(cls, cfg: DictConfig, algos: list[str]) -> SearchSettings:
         """The settings of ``cfg`` for ``algos`` (parameters and labels resolved per algo)."""
@@ -74,7 +80,7 @@ class SearchSettings:
             groundtruth=cfg.groundtruth,
             cache_dir=str(cfg.cache_dir),
             scoring=scoring_options(cfg.scoring),
-            max_queries=None if cfg.budget.queries is None else int(cfg.budget.queries),
+            max_queries=cfg.budget.queries,
             max_seconds=None if cfg.budget.seconds is None else float(cfg.budget.seconds),
             params={algo: algo_params(cfg, algo, single) for algo in algos},
             labels={algo: algo_label(cfg, algo, single) for algo in algos},

@@ -27,6 +27,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from bench.core.batches import NUM_CLASSES, load_batch
+from bench.core.batches import NUM_CLASSES, Sampling, Source, load_batch
 from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.space import Space
 from metrics import registry
@@ -346,6 +347,21 @@ def shard_slice(indices: Sequence[int], shard_index: int, shard_count: int) -> l
 
 BN_MODES = ("declared", "train", "bypass")
 DEVICES = ("auto", "cpu", "cuda")
+DATA_SOURCES: tuple[str, ...] = get_args(Source)
+SAMPLINGS: tuple[str, ...] = get_args(Sampling)
+
+
+def whole_number(key: str, value: object, low: int, high: int | None = None) -> int:
+    """``value`` as an ``int`` in ``low..high`` (no upper bound when ``high`` is None); ``ValueError`` naming
+    ``key``, the value and the valid range otherwise. Booleans and fractional numbers (``5.5``) are refused,
+    never rounded."""
+    valid = isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(value, float) and value.is_integer():
+        value, valid = int(value), True
+    if not valid or value < low or (high is not None and value > high):
+        span = f"{low}..{high}" if high is not None else f">= {low}"
+        raise ValueError(f"{key}={value!r} is invalid: must be a whole number {span}")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -377,7 +393,20 @@ class ScoringOptions:
         if self.init not in INITS:
             raise ValueError(f"unknown scoring.init {self.init!r}; valid choices: {', '.join(INITS)}")
         if self.device not in DEVICES:
-            raise ValueError(f"unknown device {self.device!r}; valid choices: {', '.join(DEVICES)}")
+            raise ValueError(f"unknown scoring.device {self.device!r}; valid choices: {', '.join(DEVICES)}")
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError("scoring.device='cuda' but torch finds no CUDA device; use auto or cpu")
+        if self.data not in DATA_SOURCES:
+            raise ValueError(f"unknown scoring.data {self.data!r}; valid choices: {', '.join(DATA_SOURCES)}")
+        if self.sampling not in SAMPLINGS:
+            raise ValueError(
+                f"unknown scoring.sampling {self.sampling!r}; valid choices: {', '.join(SAMPLINGS)}"
+            )
+        for key, low in (("batch_size", 1), ("seed", 0), ("threads", 0)):
+            whole_number(f"scoring.{key}", getattr(self, key), low=low)
+        for key in ("per_arch_batch", "share_canonical"):
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(f"scoring.{key}={getattr(self, key)!r} is invalid: must be true or false")
 
     def setup(self, space: str, dataset: str) -> ScoringSetup:
         """The :class:`ScoringSetup` (the cache key) of these options on ``space`` / ``dataset``."""
