@@ -28,7 +28,15 @@ from bench.apps import search as search_app
 from bench.apps.config import COMMITTED_BOARDS, check_publish
 from bench.core.paths import REPO_ROOT
 from bench.core.score_checksums import BLOCK_ARCHS
-from bench.core.scoring import SCHEMA, ScoreStore, ScoringOptions, ScoringSetup, missing_work, read_journal
+from bench.core.scoring import (
+    SCHEMA,
+    ScoreEngine,
+    ScoreStore,
+    ScoringOptions,
+    ScoringSetup,
+    missing_work,
+    read_journal,
+)
 
 CONF = str(REPO_ROOT / "conf")
 
@@ -327,6 +335,7 @@ COMMITTED = str(COMMITTED_BOARDS / "correlations.csv")
             "abdelfattah2021_nb201",
             None,
         ),
+        (COMMITTED, ["experiment=abdelfattah2021_nb201", "scoring.threads=1"], "abdelfattah2021_nb201", None),
         (
             COMMITTED,
             ["experiment=abdelfattah2021_nb201", "sample=5", "publish=true"],
@@ -390,3 +399,27 @@ def test_cli_bad_value_exits_2_with_one_line(tmp_path: Path) -> None:
         "scoring.batch_size=0 is invalid: must be a whole number >= 1"
     )
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_search_preset_with_fewer_seeds_is_refused() -> None:
+    cfg = OmegaConf.create({"leaderboard": str(COMMITTED_BOARDS / "search.csv"), "publish": False})
+    preset = "hnas2022_nb201_transfer"
+    check_publish(cfg, [f"experiment={preset}", "algo=all", "workers=2"], preset, search_app.NUMBER_KEYS)
+    with pytest.raises(ValueError, match="with seeds=2 is not the preset's own run"):
+        check_publish(cfg, [f"experiment={preset}", "seeds=2"], preset, search_app.NUMBER_KEYS)
+
+
+def test_an_edited_score_is_recomputed_to_its_true_value(nb201_space, root: Path, tmp_path: Path) -> None:
+    """End to end through the engine: the edited value is never served; the rerun computes the true one."""
+    setup = ScoringSetup(space="nb201", dataset="cifar10", batch_size=2, data="noise")
+    indices = [3, 1200, 4000]
+    engine = ScoreEngine(nb201_space, setup, tmp_path, root, device=torch.device("cpu"), progress=False)
+    engine.ensure(indices, ["params"])
+    engine.store.compact()
+    truth = engine.table(indices, ["params"])["params"]
+    table = pd.read_parquet(engine.store.table_path)
+    table.loc[table["arch_index"] == 1200, "value"] *= 1.5
+    table.to_parquet(engine.store.table_path, index=False)
+    again = ScoreEngine(nb201_space, setup, tmp_path, root, device=torch.device("cpu"), progress=False)
+    assert again.ensure(indices, ["params"]) == 1  # only the edited block's architecture is scored again
+    pd.testing.assert_series_equal(again.table(indices, ["params"])["params"], truth)

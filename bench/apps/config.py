@@ -18,12 +18,17 @@ from omegaconf import DictConfig, OmegaConf
 
 from bench.core.paths import REPO_ROOT, DataFileError
 from bench.core.plugins import load_plugins
-from bench.core.scoring import ScoringOptions, whole_number
+from bench.core.scoring import ScoringOptions, ScoringSetup, whole_number
 
 CONF_DIR = str(REPO_ROOT / "conf")  # the Hydra config tree: app configs, experiment presets, launchers
 COMMITTED_BOARDS = (
     REPO_ROOT / "results" / "leaderboard"
 )  # the published leaderboards, written by presets only
+SCORE_KEYS = (
+    *(f"scoring.{name}" for name in ScoringSetup.__dataclass_fields__ if name not in ("space", "dataset")),
+    "scoring.share_canonical",
+)
+"""The ``scoring`` keys that can change a score (``device`` and ``threads`` change only where and how fast)."""
 INTERRUPTED = 130  # exit status after Ctrl-C (128 + SIGINT), as shells report it
 
 

@@ -21,6 +21,7 @@ from omegaconf import DictConfig
 from bench.apps import leaderboard, plots
 from bench.apps.config import (
     CONF_DIR,
+    SCORE_KEYS,
     check_publish,
     check_writable,
     config_names,
@@ -39,7 +40,7 @@ from bench.core.scoring import whole_number
 from metrics import registry
 
 log = logging.getLogger("bench.apps.correlate")
-NUMBER_KEYS = ("sample", "seed", "target", "groundtruth", "protocol", "scoring.", "stats.")
+NUMBER_KEYS = ("sample", "seed", "target", "groundtruth", "protocol", "stats.", *SCORE_KEYS)
 """Keys whose override makes a preset's run a different one (its numbers or row labels change). Not among them:
 ``population`` relabels the protocol (:func:`population_labels`), so its rows never replace the preset's; ``metrics``
 changes no metric's own row (the Makefile names ``metrics=all``, the default, explicitly)."""
@@ -180,9 +181,11 @@ def make_plots(
 
 
 def checked_run(cfg: DictConfig) -> Path | None:
-    """:func:`run` after :func:`bench.apps.config.check_publish` on the command line Hydra parsed."""
+    """:func:`run` after :func:`bench.apps.config.check_publish` on the command line Hydra parsed (a shard-only
+    run writes no leaderboard)."""
     hydra_cfg = HydraConfig.get()
-    check_publish(cfg, hydra_cfg.overrides.task, hydra_cfg.runtime.choices.get("experiment"), NUMBER_KEYS)
+    if cfg.shard.count == 1:
+        check_publish(cfg, hydra_cfg.overrides.task, hydra_cfg.runtime.choices.get("experiment"), NUMBER_KEYS)
     return run(cfg)
 
 

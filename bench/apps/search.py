@@ -23,6 +23,7 @@ from tqdm import tqdm
 from bench.apps import leaderboard, plots
 from bench.apps.config import (
     CONF_DIR,
+    SCORE_KEYS,
     check_publish,
     check_writable,
     config_names,
@@ -45,9 +46,9 @@ NUMBER_KEYS = (
     "budget.",
     "groundtruth",
     "protocol",
-    "params",
+    "params.",
     "algo_params.",
-    "scoring.",
+    *SCORE_KEYS,
 )
 """Keys whose override makes a preset's run a different one (see :func:`bench.apps.config.check_publish`)."""
 
