@@ -110,6 +110,7 @@ class ScoreStore:
         self.folder = Path(cache_root) / setup.space / setup.dataset / setup.setup_id()
         self.folder.mkdir(parents=True, exist_ok=True)
         self._loaded: tuple[tuple, pd.DataFrame] | None = None
+        self._table: tuple[tuple, pd.DataFrame] | None = None
         meta = self.folder / SETUP_FILE
         problem = setup_problem(self.folder) if meta.exists() else None
         if problem:
@@ -146,7 +147,8 @@ class ScoreStore:
         signature = self.signature()
         if self._loaded is not None and self._loaded[0] == signature:
             return self._loaded[1]
-        frames = [self._read_table()] + [
+        table_files = tuple(entry for entry in signature if entry[0] in (self.table_path.name, CHECKSUM_FILE))
+        frames = [self._read_table(table_files)] + [
             self._read_journal(p) for p in sorted(self.folder.glob("journal-*.jsonl"))
         ]
         rows = (
@@ -162,11 +164,15 @@ class ScoreStore:
         self._loaded = (signature, rows)
         return rows
 
-    def _read_table(self) -> pd.DataFrame:
-        rows, problems = read_table(self.table_path, self.checksum_path)
-        for problem in problems:
-            log.warning("%s", problem)
-        return rows
+    def _read_table(self, table_files: tuple) -> pd.DataFrame:
+        """The table's trusted rows, re-read (and its problems reported) only when ``table_files`` (its and its
+        checksum file's :meth:`signature` entries) changed, not on every journal append."""
+        if self._table is None or self._table[0] != table_files:
+            rows, problems = read_table(self.table_path, self.checksum_path)
+            for problem in problems:
+                log.warning("%s", problem)
+            self._table = (table_files, rows)
+        return self._table[1]
 
     @staticmethod
     def _read_journal(path: Path) -> pd.DataFrame:
