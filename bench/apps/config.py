@@ -57,9 +57,7 @@ def sample_size(value: object) -> int | str:
     ``ValueError`` naming the value otherwise (``5.5`` is not rounded)."""
     if value == "all":
         return "all"
-    text = str(value)
-    count = whole_number("sample", int(text) if text.isdigit() else value, low=3)
-    return count
+    return whole_number("sample", int(value) if isinstance(value, str) and value.isdigit() else value, low=3)
 
 
 def fraction(key: str, value: object) -> float:

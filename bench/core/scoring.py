@@ -200,8 +200,13 @@ class ScoreStore:
             yield append
 
     def compact(self) -> None:
-        """Fold the journals no live writer holds into ``scores.parquet`` atomically, then delete them."""
+        """Fold the journals no live writer holds into ``scores.parquet`` atomically, then delete them.
+
+        One compaction at a time per folder (``compact.lock``), so a table and its checksum file always come
+        from the same compaction."""
         with contextlib.ExitStack() as stack:
+            folder_lock = stack.enter_context((self.folder / "compact.lock").open("a"))
+            fcntl.flock(folder_lock.fileno(), fcntl.LOCK_EX)
             idle = []
             for path in sorted(self.folder.glob("journal-*.jsonl")):
                 handle = stack.enter_context(path.open("a", encoding="utf-8"))
