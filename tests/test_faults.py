@@ -110,7 +110,8 @@ def test_cuda_without_cuda_is_one_line() -> None:
         (["seed_offset=-1"], "seed_offset=-1 is invalid"),
         (["budget.queries=0"], "budget.queries=0 is invalid: must be a whole number >= 1"),
         (["budget.queries=2.5"], "budget.queries=2.5 is invalid"),
-        (["budget.seconds=-5"], "budget.seconds=-5.0 is invalid: must be > 0 seconds, or null"),
+        (["budget.seconds=abc"], "budget.seconds='abc' is invalid"),
+        (["budget.seconds=-5"], "budget.seconds=-5 is invalid: must be a number > 0 (seconds), or null"),
     ],
 )
 def test_search_bad_value_is_one_line_and_leaves_no_files(

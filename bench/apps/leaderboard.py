@@ -20,11 +20,8 @@ import pandas as pd
 
 from bench.core.stats import CORRELATION_KEYS
 
-RUN_KEY = [
-    "sample",
-    "sample_seed",
-    "setup_id",
-]  # which architectures and which scores: part of every row's key
+RUN_KEY = ["sample", "sample_seed", "setup_id"]
+"""Which architectures (sample label with its population, seed) and which scores (setup) a row comes from."""
 KEY = ["space", "dataset", "protocol", "target", "metric", *RUN_KEY]
 COLUMNS = [
     *KEY[:5],

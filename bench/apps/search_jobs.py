@@ -65,10 +65,16 @@ class SearchSettings:
     progress: bool = False
 
     def __post_init__(self) -> None:
-        if self.max_queries is not None:  # frozen: normalise 20.0 to 20 through object.__setattr__
+        # frozen: the checked values (20.0 queries as 20, 600 seconds as 600.0) are set through object.__setattr__
+        if self.max_queries is not None:
             object.__setattr__(self, "max_queries", whole_number("budget.queries", self.max_queries, low=1))
-        if self.max_seconds is not None and not self.max_seconds > 0:
-            raise ValueError(f"budget.seconds={self.max_seconds!r} is invalid: must be > 0 seconds, or null")
+        if self.max_seconds is not None:
+            seconds = self.max_seconds
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+                raise ValueError(
+                    f"budget.seconds={seconds!r} is invalid: must be a number > 0 (seconds), or null"
+                )
+            object.__setattr__(self, "max_seconds", float(seconds))
 
     @classmethod
     def from_config(cls, cfg: DictConfig, algos: list[str]) -> SearchSettings:
@@ -81,7 +87,7 @@ class SearchSettings:
             cache_dir=str(cfg.cache_dir),
             scoring=scoring_options(cfg.scoring),
             max_queries=cfg.budget.queries,
-            max_seconds=None if cfg.budget.seconds is None else float(cfg.budget.seconds),
+            max_seconds=cfg.budget.seconds,
             params={algo: algo_params(cfg, algo, single) for algo in algos},
             labels={algo: algo_label(cfg, algo, single) for algo in algos},
             plugins=tuple(config_names(cfg.plugins)) if cfg.get("plugins") else (),
