@@ -1,7 +1,8 @@
 """``python -m bench <app> [options]``: the command-line entry points, one per pipeline stage.
 
 Apps: ``correlate`` and ``search`` (Hydra apps: ``key=value`` overrides, ``-m`` sweeps), ``report``,
-``reference`` (``check`` / ``update`` the regression references), ``download`` (official data files) and
+``reference`` (``check`` / ``update`` the regression references), ``verify-cache`` (check a score cache's
+files and checksums), ``download`` (official data files) and
 ``nb101-tfrecord`` (convert the official NAS-Bench-101 tfrecord without TensorFlow).
 """
 
@@ -15,6 +16,7 @@ APPS = {
     "search": "bench.apps.search",
     "report": "bench.apps.report",
     "reference": "bench.apps.reference",
+    "verify-cache": "bench.apps.verify_cache",
     "download": "bench.core.download",
     "nb101-tfrecord": "bench.core.benchmarks.nb101.tfrecord",
 }

@@ -81,6 +81,9 @@ def test_markdown_says_why_a_correlation_is_undefined() -> None:
                 "metric": metric,
                 **row,
                 **common,
+                "sample": "20",
+                "sample_seed": 0,
+                "setup_id": "abc",
             }
         )
     lines = to_markdown(pd.DataFrame(rows)).splitlines()

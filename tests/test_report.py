@@ -142,6 +142,11 @@ def test_our_majority_vote_beside_the_published_one(results: Path) -> None:
         "kendall_equivalent": 0.68,
     }
     labels = {"space": "nb201", "dataset": "cifar10", "protocol": "sample1000", "target": "test_acc_200ep"}
+    labels |= {
+        "sample": "1000",
+        "sample_seed": 0,
+        "setup_id": "7db1a1ad65ba",
+    }  # a run's rows always carry them
     leaderboard.update_votes(leaderboard.votes_path(board), pd.DataFrame([vote | labels]))
     other = labels | {"protocol": "elsewhere"}  # another protocol's vote stays out of this table
     leaderboard.update_votes(leaderboard.votes_path(board), pd.DataFrame([vote | other | {"n": 7}]))

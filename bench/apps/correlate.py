@@ -15,18 +15,35 @@ import hydra
 import numpy as np
 import pandas as pd
 import torch
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from bench.apps import leaderboard, plots
-from bench.apps.config import CONF_DIR, config_names, load_config_plugins, run_or_exit, scoring_options
+from bench.apps.config import (
+    CONF_DIR,
+    SCORE_KEYS,
+    check_publish,
+    check_writable,
+    config_names,
+    fraction,
+    load_config_plugins,
+    run_or_exit,
+    sample_size,
+    scoring_options,
+)
 from bench.core import stats
 from bench.core.benchmarks import open_benchmark
 from bench.core.correlation import correlation_table, difference_table, select_architectures, vote_table
 from bench.core.groundtruth import column
 from bench.core.paths import data_root
+from bench.core.scoring import whole_number
 from metrics import registry
 
 log = logging.getLogger("bench.apps.correlate")
+NUMBER_KEYS = ("sample", "seed", "target", "groundtruth", "protocol", "stats.", *SCORE_KEYS)
+"""Keys whose override makes a preset's run a different one (its numbers or row labels change). Not among them:
+``population`` relabels the protocol (:func:`population_labels`), so its rows never replace the preset's; ``metrics``
+changes no metric's own row (the Makefile names ``metrics=all``, the default, explicitly)."""
 
 
 def population_labels(protocol: str, out_dir: str, population: str) -> tuple[str, Path]:
@@ -38,16 +55,37 @@ def population_labels(protocol: str, out_dir: str, population: str) -> tuple[str
     return f"{protocol}[population={population}]", Path(f"{out_dir}_{population}")
 
 
+def check_settings(cfg: DictConfig) -> None:
+    """Every number and output path of ``cfg`` before any work: ``ValueError`` naming the first bad one."""
+    sample_size(cfg.sample)
+    whole_number("seed", cfg.seed, low=0)
+    whole_number("stats.bootstrap", cfg.stats.bootstrap, low=40)  # >= 1 resample in each 2.5% tail of a CI
+    fraction("stats.top_fraction", cfg.stats.top_fraction)
+    count = whole_number("shard.count", cfg.shard.count, low=1)
+    whole_number("shard.index", cfg.shard.index, low=0, high=count - 1)
+    if not config_names(cfg.metrics):
+        raise ValueError("metrics=[] names no metric; list at least one, or metrics=all")
+    check_writable("cache_dir", cfg.cache_dir, folder=True)
+    if cfg.shard.count == 1:
+        check_writable(
+            "out_dir", population_labels(cfg.protocol, cfg.out_dir, cfg.population)[1], folder=True
+        )
+        check_writable("leaderboard", cfg.leaderboard, folder=False)
+        check_writable("leaderboard", leaderboard.votes_path(Path(cfg.leaderboard)), folder=False)
+
+
 def run(cfg: DictConfig) -> Path | None:
     """Execute one correlation run; returns the output folder (None for a shard-only run)."""
     load_config_plugins(cfg)
     options = scoring_options(cfg.scoring)
+    check_settings(cfg)
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     dataset = benchmark.spec.check_dataset(cfg.dataset)
     metric_names = registry.resolve(config_names(cfg.metrics))
     target = cfg.target or benchmark.default_target
     truth = column(benchmark.truth, dataset, target)
-    indices = select_architectures(benchmark, cfg.sample, cfg.seed, cfg.population)
+    sample = sample_size(cfg.sample)
+    indices = select_architectures(benchmark, sample, cfg.seed, cfg.population)
     protocol, out = population_labels(cfg.protocol, cfg.out_dir, cfg.population)
     if options.threads:
         torch.set_num_threads(options.threads)
@@ -101,7 +139,7 @@ def run(cfg: DictConfig) -> Path | None:
         "protocol": protocol,
         "target": target,
         "setup_id": setup.setup_id(),
-        "sample": str(cfg.sample) if cfg.population == "all" else f"{cfg.sample} of {cfg.population}",
+        "sample": str(sample) if cfg.population == "all" else f"{sample} of {cfg.population}",
         "sample_seed": cfg.seed,
     }
     leaderboard.update_correlations(Path(cfg.leaderboard), correlations.assign(**labels))
@@ -142,7 +180,17 @@ def make_plots(
     plots.spearman_bars(correlations, out / "spearman.png", f"{title}: Spearman with {target} (95% CI)")
 
 
+def checked_run(cfg: DictConfig) -> Path | None:
+    """:func:`run` after :func:`bench.apps.config.check_publish` on the command line Hydra parsed (a shard-only
+    run writes no leaderboard)."""
+    hydra_cfg = HydraConfig.get()
+    if cfg.shard.count == 1:
+        check_publish(cfg, hydra_cfg.overrides.task, hydra_cfg.runtime.choices.get("experiment"), NUMBER_KEYS)
+    return run(cfg)
+
+
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="correlate")
 def main(cfg: DictConfig) -> None:
-    """Entry point; bad config values end in a one-line error."""
-    run_or_exit(run, cfg, log)
+    """Entry point; bad config values end in a one-line error, Ctrl-C in one line saying what was kept."""
+    saved = f"the scores finished so far are saved in {cfg.cache_dir}; run the same command again to resume"
+    run_or_exit(checked_run, cfg, log, on_interrupt=saved)

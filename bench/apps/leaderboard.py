@@ -1,5 +1,7 @@
 """Leaderboard CSVs gathered from runs: the correlation board (one row per space × dataset × protocol ×
-target × metric) and, through :func:`replace_rows`, the search board.
+target × metric × sample × sample seed × scoring setup; a population other than ``all`` is part of the protocol
+and of the sample label) and, through :func:`replace_rows`, the search board. A run replaces only the rows of the
+same key: never those of another sample, seed or setup.
 
 Runs of a Hydra multirun may finish together: every read–merge–write holds an exclusive ``flock`` on
 ``<board>.lock``, so no run's rows are lost, and the CSV is replaced atomically (temp file + rename).
@@ -18,22 +20,22 @@ import pandas as pd
 
 from bench.core.stats import CORRELATION_KEYS
 
-KEY = ["space", "dataset", "protocol", "target", "metric"]
+RUN_KEY = ["sample", "sample_seed", "setup_id"]
+"""Which architectures (sample label with its population, seed) and which scores (setup) a row comes from."""
+KEY = ["space", "dataset", "protocol", "target", "metric", *RUN_KEY]
 COLUMNS = [
-    *KEY,
+    *KEY[:5],
     *CORRELATION_KEYS,
     "n_common",
     "spearman_common",
     "direction",
-    "sample",
-    "sample_seed",
-    "setup_id",
+    *RUN_KEY,
 ]
 """``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
 (:func:`bench.core.correlation.correlation_table`); empty in rows written before the board had them."""
 
 
-VOTE_KEY = ["space", "dataset", "protocol", "target", "ensemble"]
+VOTE_KEY = ["space", "dataset", "protocol", "target", "ensemble", *RUN_KEY]
 
 
 def votes_path(correlations_path: Path) -> Path:
@@ -43,7 +45,7 @@ def votes_path(correlations_path: Path) -> Path:
 
 def update_votes(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """Replace the rows with the same key in the majority-vote board at ``path`` (see :func:`votes_path`)."""
-    return replace_rows(path, rows[[*VOTE_KEY, *(c for c in rows if c not in VOTE_KEY)]], VOTE_KEY)
+    return replace_rows(path, rows[[*VOTE_KEY[:5], *(c for c in rows if c not in VOTE_KEY[:5])]], VOTE_KEY)
 
 
 def with_ci(value: float, low: float, high: float, n: int) -> str:
@@ -95,6 +97,8 @@ def _key_tuples(frame: pd.DataFrame, key: list[str]) -> list[tuple[str, ...]]:
             return ""
         if isinstance(value, int | float) and not isinstance(value, bool):
             return repr(float(value))
+        if isinstance(value, str) and value.isdigit():  # a sample of 5 written as "5", read back as 5
+            return repr(float(value))
         return str(value)
 
     return [tuple(canonical(v) for v in row) for row in frame[key].itertuples(index=False, name=None)]
@@ -121,9 +125,16 @@ def to_markdown(board: pd.DataFrame) -> str:
     """A markdown table: Spearman and Kendall with their 95% CIs per metric, grouped by setting, and
     Spearman on the architectures all metrics of the run scored (:func:`common_cell`)."""
     lines = []
-    for (space, dataset, protocol, target), group in board.groupby(KEY[:4], sort=True):
+    variants = board.groupby(KEY[:4])[RUN_KEY].apply(lambda rows: len(rows.drop_duplicates()))
+    for (space, dataset, protocol, target, *run), group in board.groupby([*KEY[:4], *RUN_KEY], sort=True):
+        # a setting run with several samples, seeds or setups names each; a single run keeps the short heading
+        which = (
+            ""
+            if variants[(space, dataset, protocol, target)] == 1
+            else " · sample {}, seed {}, setup {}".format(*run)
+        )
         lines += [
-            f"### {space} · {dataset} · {protocol} · target `{target}` (n = {int(group['n'].max())})",
+            f"### {space} · {dataset} · {protocol} · target `{target}`{which} (n = {int(group['n'].max())})",
             "",
             "| metric | Spearman ρ [95% CI] | Kendall τ [95% CI] | top-10% precision | NaN rate "
             "| ρ on the cells all metrics scored |",

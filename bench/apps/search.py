@@ -15,20 +15,42 @@ from pathlib import Path
 import hydra
 import pandas as pd
 import torch
+from hydra.core.hydra_config import HydraConfig
 from joblib import Parallel, delayed
 from omegaconf import DictConfig
 from tqdm import tqdm
 
 from bench.apps import leaderboard, plots
-from bench.apps.config import CONF_DIR, config_names, load_config_plugins, run_or_exit
+from bench.apps.config import (
+    CONF_DIR,
+    SCORE_KEYS,
+    check_publish,
+    check_writable,
+    config_names,
+    load_config_plugins,
+    run_or_exit,
+)
 from bench.apps.search_jobs import SearchSettings, run_job, shared_benchmark
 from bench.core.benchmarks import Benchmark
+from bench.core.scoring import whole_number
 from search.registry import SEARCHERS
 from search.results import summarize
 
 log = logging.getLogger("bench.apps.search")
 PROTOCOLS = ("transfer", "per_dataset")
-BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds"]
+BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds", "n_runs"]
+"""A search board row's key: a run of another number of seeds never replaces a row."""
+NUMBER_KEYS = (
+    "seeds",
+    "seed_offset",
+    "budget.",
+    "groundtruth",
+    "protocol",
+    "params.",
+    "algo_params.",
+    *SCORE_KEYS,
+)
+"""Keys whose override makes a preset's run a different one (see :func:`bench.apps.config.check_publish`)."""
 
 
 def resolve_algos(chosen: list[str]) -> list[str]:
@@ -76,7 +98,11 @@ def run(cfg: DictConfig) -> Path:
     workers = int(cfg.workers)
     if workers < 1:
         raise ValueError(f"workers={workers}: need at least 1 process")
-    seeds = range(int(cfg.seed_offset), int(cfg.seed_offset) + int(cfg.seeds))
+    offset = whole_number("seed_offset", cfg.seed_offset, low=0)
+    seeds = range(offset, offset + whole_number("seeds", cfg.seeds, low=1))
+    check_writable("cache_dir", cfg.cache_dir, folder=True)
+    check_writable("out_dir", cfg.out_dir, folder=True)
+    check_writable("leaderboard", cfg.leaderboard, folder=False)
     jobs = [(d, a, s) for d in datasets for a in algos for s in seeds]
     if workers == 1:
         results = (run_job(settings, job) for job in jobs)
@@ -129,7 +155,18 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     return out
 
 
+def checked_run(cfg: DictConfig) -> Path:
+    """:func:`run` after :func:`bench.apps.config.check_publish` on the command line Hydra parsed."""
+    hydra_cfg = HydraConfig.get()
+    check_publish(cfg, hydra_cfg.overrides.task, hydra_cfg.runtime.choices.get("experiment"), NUMBER_KEYS)
+    return run(cfg)
+
+
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="search")
 def main(cfg: DictConfig) -> None:
-    """Entry point; bad config values end in a one-line error."""
-    run_or_exit(run, cfg, log)
+    """Entry point; bad config values end in a one-line error, Ctrl-C in one line saying what was kept."""
+    saved = (
+        f"no search outputs were written; the scores computed so far are saved in {cfg.cache_dir}; "
+        "run the same command again to resume"
+    )
+    run_or_exit(checked_run, cfg, log, on_interrupt=saved)

@@ -17,7 +17,7 @@ from bench.apps.config import config_names, scoring_options
 from bench.core.benchmarks import Benchmark, open_benchmark
 from bench.core.paths import data_root
 from bench.core.plugins import load_plugins
-from bench.core.scoring import ScoreEngine, ScoringOptions
+from bench.core.scoring import ScoreEngine, ScoringOptions, whole_number
 from search.api import run as run_search_once
 
 
@@ -64,6 +64,18 @@ class SearchSettings:
     plugins: tuple[str, ...] = ()
     progress: bool = False
 
+    def __post_init__(self) -> None:
+        # frozen: the checked values (20.0 queries as 20, 600 seconds as 600.0) are set through object.__setattr__
+        if self.max_queries is not None:
+            object.__setattr__(self, "max_queries", whole_number("budget.queries", self.max_queries, low=1))
+        if self.max_seconds is not None:
+            seconds = self.max_seconds
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+                raise ValueError(
+                    f"budget.seconds={seconds!r} is invalid: must be a number > 0 (seconds), or null"
+                )
+            object.__setattr__(self, "max_seconds", float(seconds))
+
     @classmethod
     def from_config(cls, cfg: DictConfig, algos: list[str]) -> SearchSettings:
         """The settings of ``cfg`` for ``algos`` (parameters and labels resolved per algo)."""
@@ -74,8 +86,8 @@ class SearchSettings:
             groundtruth=cfg.groundtruth,
             cache_dir=str(cfg.cache_dir),
             scoring=scoring_options(cfg.scoring),
-            max_queries=None if cfg.budget.queries is None else int(cfg.budget.queries),
-            max_seconds=None if cfg.budget.seconds is None else float(cfg.budget.seconds),
+            max_queries=cfg.budget.queries,
+            max_seconds=cfg.budget.seconds,
             params={algo: algo_params(cfg, algo, single) for algo in algos},
             labels={algo: algo_label(cfg, algo, single) for algo in algos},
             plugins=tuple(config_names(cfg.plugins)) if cfg.get("plugins") else (),

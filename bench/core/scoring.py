@@ -4,7 +4,8 @@ A :class:`ScoringSetup` holds everything that changes a score besides the archit
 metric (space, dataset, batch, data source, seeds, init, BN override). Its hash names a folder
 ``<cache_root>/<space>/<dataset>/<setup_id>/`` holding ``setup.json`` and the scores:
 
-* ``scores.parquet``: the compacted table, one row per (arch_index, metric, version);
+* ``scores.parquet``: the compacted table, one row per (arch_index, metric, version), and
+  ``scores.checksums.json``, its block digests: rows that fail them are never served (recomputed instead);
 * ``journal-<shard>-<pid>.jsonl``: an append-only log written after every architecture (flushed and
   fsynced), so Ctrl-C or a crash loses at most the architecture in flight. :meth:`ScoreStore.compact`
   folds journals into ``scores.parquet`` atomically (temp file + rename) and removes them.
@@ -27,6 +28,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -34,8 +36,9 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from bench.core.batches import NUM_CLASSES, load_batch
+from bench.core.batches import NUM_CLASSES, Sampling, Source, load_batch
 from bench.core.benchmarks.registry import benchmark_spec
+from bench.core.score_checksums import failing_blocks, file_digest, read_checksums, write_checksums
 from bench.core.space import Space
 from metrics import registry
 from metrics.batch import Batch
@@ -54,6 +57,7 @@ SCHEMA = {
 }
 INITS = ("default", "kaiming_normal", "xavier_normal")
 SETUP_FILE = "setup.json"  # a cache folder's ScoringSetup, as JSON
+CHECKSUM_FILE = "scores.checksums.json"  # block digests of scores.parquet (bench.core.score_checksums)
 
 
 @dataclass(frozen=True)
@@ -106,18 +110,28 @@ class ScoreStore:
         self.folder = Path(cache_root) / setup.space / setup.dataset / setup.setup_id()
         self.folder.mkdir(parents=True, exist_ok=True)
         self._loaded: tuple[tuple, pd.DataFrame] | None = None
+        self._table: tuple[tuple, pd.DataFrame] | None = None
         meta = self.folder / SETUP_FILE
-        if not meta.exists():
+        problem = setup_problem(self.folder) if meta.exists() else None
+        if problem:
+            log.warning("%s; rewriting it for setup %s", problem, setup.setup_id())
+        if problem or not meta.exists():
             _atomic_write_bytes(meta, json.dumps(dataclasses.asdict(setup), indent=2).encode())
 
     @property
     def table_path(self) -> Path:
         return self.folder / "scores.parquet"
 
+    @property
+    def checksum_path(self) -> Path:
+        """The table's block checksums (:mod:`bench.core.score_checksums`)."""
+        return self.folder / CHECKSUM_FILE
+
     def signature(self) -> tuple[tuple[str, int, int, int], ...]:
-        """(name, inode, size, mtime in ns) of the table and every journal: changes whenever the cache does."""
+        """(name, inode, size, mtime in ns) of the table, its checksums and every journal: changes whenever
+        the cache does."""
         found = []
-        for path in [self.table_path, *sorted(self.folder.glob("journal-*.jsonl"))]:
+        for path in [self.table_path, self.checksum_path, *sorted(self.folder.glob("journal-*.jsonl"))]:
             with contextlib.suppress(FileNotFoundError):  # a journal removed by a concurrent compaction
                 stat = path.stat()
                 found.append((path.name, stat.st_ino, stat.st_size, stat.st_mtime_ns))
@@ -127,12 +141,14 @@ class ScoreStore:
         """All cached rows (compacted table + journals); the latest row wins per (arch, metric, version).
 
         Re-read only when :meth:`signature` changed since the last call; callers must not modify the
-        returned frame. A corrupt or schema-mismatched file is reported in the log and ignored, never used.
+        returned frame. A corrupt or schema-mismatched file is reported in the log and ignored, never used;
+        rows failing their checksum (:func:`read_table`) are dropped, so they are recomputed.
         """
         signature = self.signature()
         if self._loaded is not None and self._loaded[0] == signature:
             return self._loaded[1]
-        frames = [self._read_table()] + [
+        table_files = tuple(entry for entry in signature if entry[0] in (self.table_path.name, CHECKSUM_FILE))
+        frames = [self._read_table(table_files)] + [
             self._read_journal(p) for p in sorted(self.folder.glob("journal-*.jsonl"))
         ]
         rows = (
@@ -148,39 +164,22 @@ class ScoreStore:
         self._loaded = (signature, rows)
         return rows
 
-    def _read_table(self) -> pd.DataFrame:
-        if not self.table_path.exists():
-            return _empty()
-        try:
-            table = pd.read_parquet(self.table_path)
-        except (OSError, ValueError) as err:
-            log.warning("ignoring corrupt score table %s: %s", self.table_path, err)
-            return _empty()
-        if list(table.columns) != list(SCHEMA):
-            log.warning(
-                "ignoring score table %s: columns %s != %s",
-                self.table_path,
-                list(table.columns),
-                list(SCHEMA),
-            )
-            return _empty()
-        return table
+    def _read_table(self, table_files: tuple) -> pd.DataFrame:
+        """The table's trusted rows, re-read (and its problems reported) only when ``table_files`` (its and its
+        checksum file's :meth:`signature` entries) changed, not on every journal append."""
+        if self._table is None or self._table[0] != table_files:
+            rows, problems = read_table(self.table_path, self.checksum_path)
+            for problem in problems:
+                log.warning("%s", problem)
+            self._table = (table_files, rows)
+        return self._table[1]
 
     @staticmethod
     def _read_journal(path: Path) -> pd.DataFrame:
-        records = []
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    log.warning("ignoring unreadable line %d of %s (interrupted write?)", number, path)
-                    continue
-                if not isinstance(record, dict) or sorted(record) != sorted(SCHEMA):
-                    log.warning("ignoring line %d of %s: fields do not match the schema", number, path)
-                    continue
-                records.append(record)
-        return _typed(pd.DataFrame.from_records(records, columns=list(SCHEMA))) if records else _empty()
+        rows, problems = read_journal(path)
+        for problem in problems:
+            log.warning("%s", problem)
+        return rows
 
     @contextlib.contextmanager
     def journal(self, shard: int) -> Iterator[Callable[[list[dict]], None]]:
@@ -201,8 +200,13 @@ class ScoreStore:
             yield append
 
     def compact(self) -> None:
-        """Fold the journals no live writer holds into ``scores.parquet`` atomically, then delete them."""
+        """Fold the journals no live writer holds into ``scores.parquet`` atomically, then delete them.
+
+        One compaction at a time per folder (``compact.lock``), so a table and its checksum file always come
+        from the same compaction."""
         with contextlib.ExitStack() as stack:
+            folder_lock = stack.enter_context((self.folder / "compact.lock").open("a"))
+            fcntl.flock(folder_lock.fileno(), fcntl.LOCK_EX)
             idle = []
             for path in sorted(self.folder.glob("journal-*.jsonl")):
                 handle = stack.enter_context(path.open("a", encoding="utf-8"))
@@ -216,9 +220,91 @@ class ScoreStore:
             rows = self.load().sort_values(["metric", "arch_index"]).reset_index(drop=True)
             tmp = self.table_path.with_suffix(f".tmp{os.getpid()}")
             rows.to_parquet(tmp, index=False)
+            # a crash between the two renames leaves blocks that fail their checksum: dropped and recomputed
+            write_checksums(self.checksum_path, rows, tmp)
             os.replace(tmp, self.table_path)
             for path in idle:
                 path.unlink(missing_ok=True)
+
+
+def setup_problem(folder: Path) -> str | None:
+    """Why the ``setup.json`` of a score-cache folder does not describe it (missing, unreadable, or a setup
+    whose hash is not the folder's name), or None if it does."""
+    meta = Path(folder) / SETUP_FILE
+    try:
+        setup = ScoringSetup.read(folder)
+    except FileNotFoundError:
+        return f"{meta} is missing"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as err:
+        return f"{meta} is unreadable ({type(err).__name__}: {err})"
+    if setup.setup_id() != Path(folder).name:
+        return f"{meta} describes setup {setup.setup_id()}, not its folder's {Path(folder).name}"
+    return None
+
+
+def read_table(path: Path, checksum_path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of a compacted score table that can be trusted, and a one-line description of each problem.
+
+    An unreadable or schema-mismatched table gives no rows. With a checksum file, the rows of every block
+    whose digest differs (an edited or lost value) are dropped and the rest kept; an unreadable checksum
+    file drops every row (nothing can be verified). Without one, the table is served as written.
+    """
+    if not path.exists():
+        return _empty(), []
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError) as err:
+        return _empty(), [f"ignoring corrupt score table {path}: {err}"]
+    if list(table.columns) != list(SCHEMA):
+        return _empty(), [f"ignoring score table {path}: columns {list(table.columns)} != {list(SCHEMA)}"]
+    if not checksum_path.exists():
+        return table, []
+    try:
+        whole, expected = read_checksums(checksum_path)
+    except ValueError as err:
+        return _empty(), [f"ignoring score table {path}: {err}"]
+    if whole == file_digest(path):
+        return table, []
+    drop, blocks = failing_blocks(table, expected)
+    if not blocks:
+        return table, []
+    problem = (
+        f"ignoring {int(drop.sum())} rows of score table {path} in {len(blocks)} block(s) failing their "
+        f"checksum (e.g. {blocks[0]}); they will be recomputed"
+    )
+    return table[~drop].reset_index(drop=True), [problem]
+
+
+def read_journal(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The complete rows of a journal, and a one-line description of each line skipped (a half-written
+    last line after a crash, or a line whose fields are not the schema's)."""
+    records, problems = [], []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                problems.append(f"ignoring unreadable line {number} of {path} (interrupted write?)")
+                continue
+            if not isinstance(record, dict) or sorted(record) != sorted(SCHEMA):
+                problems.append(f"ignoring line {number} of {path}: fields do not match the schema")
+                continue
+            records.append(record)
+    rows = _typed(pd.DataFrame.from_records(records, columns=list(SCHEMA))) if records else _empty()
+    return rows, problems
+
+
+def seal_table(folder: Path) -> bool:
+    """Write the checksum file of a folder's readable table that has none (trusting its rows as they are);
+    returns whether one was written."""
+    path, checksum_path = Path(folder) / "scores.parquet", Path(folder) / CHECKSUM_FILE
+    if not path.exists() or checksum_path.exists():
+        return False
+    rows, problems = read_table(path, checksum_path)
+    if problems:
+        return False
+    write_checksums(checksum_path, rows, path)
+    return True
 
 
 def _empty() -> pd.DataFrame:
@@ -346,6 +432,21 @@ def shard_slice(indices: Sequence[int], shard_index: int, shard_count: int) -> l
 
 BN_MODES = ("declared", "train", "bypass")
 DEVICES = ("auto", "cpu", "cuda")
+DATA_SOURCES: tuple[str, ...] = get_args(Source)
+SAMPLINGS: tuple[str, ...] = get_args(Sampling)
+
+
+def whole_number(key: str, value: object, low: int, high: int | None = None) -> int:
+    """``value`` as an ``int`` in ``low..high`` (no upper bound when ``high`` is None); ``ValueError`` naming
+    ``key``, the value and the valid range otherwise. Booleans and fractional numbers (``5.5``) are refused,
+    never rounded."""
+    valid = isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(value, float) and value.is_integer():
+        value, valid = int(value), True
+    if not valid or value < low or (high is not None and value > high):
+        span = f"{low}..{high}" if high is not None else f">= {low}"
+        raise ValueError(f"{key}={value!r} is invalid: must be a whole number {span}")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -377,7 +478,20 @@ class ScoringOptions:
         if self.init not in INITS:
             raise ValueError(f"unknown scoring.init {self.init!r}; valid choices: {', '.join(INITS)}")
         if self.device not in DEVICES:
-            raise ValueError(f"unknown device {self.device!r}; valid choices: {', '.join(DEVICES)}")
+            raise ValueError(f"unknown scoring.device {self.device!r}; valid choices: {', '.join(DEVICES)}")
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError("scoring.device='cuda' but torch finds no CUDA device; use auto or cpu")
+        if self.data not in DATA_SOURCES:
+            raise ValueError(f"unknown scoring.data {self.data!r}; valid choices: {', '.join(DATA_SOURCES)}")
+        if self.sampling not in SAMPLINGS:
+            raise ValueError(
+                f"unknown scoring.sampling {self.sampling!r}; valid choices: {', '.join(SAMPLINGS)}"
+            )
+        for key, low in (("batch_size", 1), ("seed", 0), ("threads", 0)):
+            whole_number(f"scoring.{key}", getattr(self, key), low=low)
+        for key in ("per_arch_batch", "share_canonical"):
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(f"scoring.{key}={getattr(self, key)!r} is invalid: must be true or false")
 
     def setup(self, space: str, dataset: str) -> ScoringSetup:
         """The :class:`ScoringSetup` (the cache key) of these options on ``space`` / ``dataset``."""

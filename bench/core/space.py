@@ -7,6 +7,7 @@ Spaces identify architectures by an integer ``index`` in the benchmark's own ord
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Hashable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -68,3 +69,13 @@ class Space(Protocol):
     def build(self, index: int, num_classes: int) -> nn.Module:
         """A freshly initialised PyTorch network (uses torch's global RNG for the init)."""
         ...
+
+
+def checked_index(space: str, index: object, size: int) -> int:
+    """``index`` as an ``int`` in ``0..size-1``: ``TypeError`` for a non-integer, ``IndexError`` outside the
+    space (a negative index never counts from the end), each naming the space and the valid range."""
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+        raise TypeError(f"{space} architecture index must be an integer in 0..{size - 1}, got {index!r}")
+    if not 0 <= index < size:
+        raise IndexError(f"{space} architecture index {index} is outside 0..{size - 1}")
+    return int(index)

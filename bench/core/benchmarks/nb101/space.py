@@ -9,6 +9,7 @@ from torch import nn
 
 from bench.core.benchmarks.nb101.network import NB101Network
 from bench.core.benchmarks.nb101.spec import ModelSpec, one_change_variants
+from bench.core.space import checked_index
 
 
 class NB101Space:
@@ -43,7 +44,7 @@ class NB101Space:
         return len(self._specs)
 
     def arch(self, index: int) -> ModelSpec:
-        return self._specs[index]
+        return self._specs[checked_index(self.name, index, len(self))]
 
     def index(self, arch: ModelSpec) -> int:
         return self._first[arch.hash]
@@ -70,7 +71,7 @@ class NB101Space:
     def neighbours(self, index: int) -> tuple[int, ...]:
         if index not in self._neighbours:
             found: dict[int, None] = {}
-            for variant in one_change_variants(self._specs[index]):
+            for variant in one_change_variants(self.arch(index)):
                 position = self._first.get(variant.hash)
                 if position is not None:
                     found.setdefault(position)
@@ -81,7 +82,7 @@ class NB101Space:
         return 0  # networks are built from the pruned cell
 
     def canonical(self, index: int) -> int:
-        return self._first[self._hashes[index]]
+        return self._first[self._hashes[checked_index(self.name, index, len(self))]]
 
     def canonical_indices(self) -> np.ndarray:
         if self._canonical is None:
@@ -89,4 +90,4 @@ class NB101Space:
         return self._canonical
 
     def build(self, index: int, num_classes: int) -> nn.Module:
-        return NB101Network(self._specs[index], num_classes)
+        return NB101Network(self.arch(index), num_classes)

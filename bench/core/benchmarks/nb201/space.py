@@ -17,6 +17,8 @@ from collections.abc import Hashable, Iterable, Sequence
 import numpy as np
 from torch import nn
 
+from bench.core.space import checked_index
+
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 EDGES: tuple[tuple[int, int], ...] = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
 NUM_ARCHS = len(OPS) ** len(EDGES)
@@ -158,22 +160,27 @@ class NB201Space:
         return len(self._archs)
 
     def arch(self, index: int) -> Arch:
-        return self._archs[index]
+        return self._archs[checked_index(self.name, index, len(self))]
 
     def index(self, arch: Hashable) -> int:
-        key = parse(arch) if isinstance(arch, str) else tuple(arch)  # type: ignore[arg-type]
-        return self._index[key]
+        """The index of an arch string or a tuple of 6 edge ops; ``ValueError`` for a malformed one (unknown
+        op, wrong length), ``TypeError`` for anything else."""
+        if isinstance(arch, str):
+            return self._index[parse(arch)]
+        if not isinstance(arch, tuple | list):
+            raise TypeError(f"an NB201 architecture is an arch string or a tuple of 6 edge ops, got {arch!r}")
+        return self._index[parse(to_str(arch))]
 
     def key(self, arch: Hashable) -> str:
         return to_str(arch)  # type: ignore[arg-type]
 
     def dead_ops(self, index: int) -> int:
-        arch = self._archs[index]
+        arch = self.arch(index)
         return sum(op != "none" for op in arch) - len(live_edges(arch))
 
     def arch_str(self, index: int) -> str:
         """Official arch string of ``index``."""
-        return to_str(self._archs[index])
+        return to_str(self.arch(index))
 
     def sample(self, rng: np.random.Generator, n: int) -> list[int]:
         if not 0 <= n <= len(self):
@@ -182,7 +189,7 @@ class NB201Space:
 
     def neighbours(self, index: int) -> list[int]:
         """The 24 cells differing from ``index`` in exactly one edge op, in edge-then-op order."""
-        arch = self._archs[index]
+        arch = self.arch(index)
         out = []
         for edge, current in enumerate(arch):
             for op in OPS:
@@ -197,7 +204,7 @@ class NB201Space:
 
     def canonical(self, index: int) -> int:
         """Smallest official index with the same :func:`expression` as ``index``."""
-        return int(self.canonical_indices()[index])
+        return int(self.canonical_indices()[checked_index(self.name, index, len(self))])
 
     def canonical_indices(self) -> np.ndarray:
         """For every index, the representative (smallest index) of its functional class."""
@@ -213,4 +220,4 @@ class NB201Space:
         """The benchmark network of ``index`` (C=16, N=5), freshly initialised with torch's RNG."""
         from bench.core.benchmarks.nb201.network import NB201Network
 
-        return NB201Network(self._archs[index], num_classes)
+        return NB201Network(self.arch(index), num_classes)
