@@ -71,7 +71,7 @@ def test_an_external_metric_from_the_command_line(tmp_path: Path) -> None:
         f"plugins=[{plugin}]",
         "metrics=[width_sum,params]",
         "sample=12",
-        "stats.bootstrap=0",
+        "stats.bootstrap=50",
         "progress=false",
         f"cache_dir={tmp_path / 'cache'}",
         f"out_dir={out}",
