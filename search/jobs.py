@@ -37,7 +37,8 @@ def algo_label(cfg: DictConfig, algo: str, single: bool) -> str:
     return f"{algo}[{','.join(f'{key}={value}' for key, value in sorted(overrides.items()))}]"
 
 
-METRIC_PARAMETERS = ("metric", "condnum_metric")
+METRIC_PARAMETERS = ("metric", "condnum_metric")  # one metric name each
+METRIC_LIST_PARAMETERS = ("metrics",)  # a list of metric names
 
 
 def needed_metrics(algo: str, params: dict[str, Any]) -> list[str]:
@@ -45,7 +46,9 @@ def needed_metrics(algo: str, params: dict[str, Any]) -> list[str]:
     signature = inspect.signature(SEARCHERS[algo]).parameters
     defaults = {k: v.default for k, v in signature.items() if v.default is not inspect.Parameter.empty}
     chosen = {**defaults, **params}
-    return [chosen[k] for k in METRIC_PARAMETERS if k in chosen]
+    names = [chosen[k] for k in METRIC_PARAMETERS if k in chosen]
+    names += [name for k in METRIC_LIST_PARAMETERS if k in chosen for name in chosen[k]]
+    return list(dict.fromkeys(names))
 
 
 @functools.cache

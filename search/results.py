@@ -4,10 +4,12 @@ Test accuracies (200-epoch ``test_acc_200ep``, %) are looked up here, after the 
 ground truth; the searcher only ever holds the :class:`~search.oracle.Oracle`.
 
 * runs row: ``algo, seed, dataset, max_queries, max_seconds, arch_index, arch_str, queries,
-  simulated_seconds, zc_seconds, valid_acc, test_acc_<dataset>`` for every dataset of the ground
-  truth. The final arch is the queried arch with the best validation accuracy (earliest on ties);
+  simulated_seconds, zc_seconds, n_scored, valid_acc, test_acc_<dataset>`` for every dataset of the
+  ground truth. The final arch is the queried arch with the best validation accuracy (earliest on ties);
   ``simulated_seconds`` is the charged training time (s); ``zc_seconds`` the compute time (s) of the
-  zero-cost scores the searcher requested, which is not charged to the budget (as in HNAS).
+  zero-cost scores the searcher requested, which is not charged to the budget (as in HNAS);
+  ``n_scored`` the number of distinct architectures with a requested score (the "architectures
+  scored" budget).
 * trajectory rows, one per charged query: ``algo, seed, dataset, query`` (1-based count),
   ``simulated_seconds`` (cumulative), ``arch_index`` and ``valid_acc`` of the arch queried at that
   step, ``incumbent_index``, ``incumbent_valid_acc``, ``incumbent_test_acc`` (search dataset), plus
@@ -31,7 +33,7 @@ from search.registry import check_params, get_searcher
 from search.scores import TrackedScores, ZCScores
 
 TEST_COLUMN = "test_acc_200ep"
-SUMMARY_COLUMNS = ("queries", "simulated_seconds", "zc_seconds", "valid_acc")
+SUMMARY_COLUMNS = ("queries", "simulated_seconds", "zc_seconds", "n_scored", "valid_acc")
 
 
 def run_search(
@@ -71,6 +73,7 @@ def run_search(
         "queries": len(history),
         "simulated_seconds": history[-1].cumulative_seconds,
         "zc_seconds": tracked.zc_seconds,
+        "n_scored": tracked.n_scored,
         "valid_acc": best.valid_acc,
         **{f"test_acc_{name}": value for name, value in report(truth, best.index).items()},
     }

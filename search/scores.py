@@ -71,7 +71,8 @@ class TrackedScores:
     """A :class:`ZCScores` wrapper recording which (metric, arch) pairs were requested.
 
     ``zc_seconds`` is the searcher's training-free cost: the compute seconds of every distinct
-    requested pair, each counted once (NaN seconds count as 0).
+    requested pair, each counted once (NaN seconds count as 0). ``n_scored`` is the other side of that
+    budget: the number of distinct architectures with at least one requested score.
     """
 
     def __init__(self, inner: ZCScores) -> None:
@@ -86,6 +87,11 @@ class TrackedScores:
 
     def higher_is_better(self, metric: str) -> bool:
         return self._inner.higher_is_better(metric)
+
+    @property
+    def n_scored(self) -> int:
+        """Distinct architectures whose training-free scores were requested so far."""
+        return len({index for _, index in self._seconds})
 
     @property
     def zc_seconds(self) -> float:
