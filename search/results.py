@@ -13,7 +13,8 @@ ground truth; the searcher only ever holds the :class:`~search.oracle.Oracle`.
 * trajectory rows, one per charged query: ``algo, seed, dataset, query`` (1-based count),
   ``simulated_seconds`` (cumulative), ``arch_index`` and ``valid_acc`` of the arch queried at that
   step, ``incumbent_index``, ``incumbent_valid_acc``, ``incumbent_test_acc`` (search dataset), plus
-  any note the searcher attached (HNAS: ``target_metric``, ``target_coeff``, ``pool_size``).
+  ``n_scored`` (architectures scored when the query was made) and any note the searcher attached
+  (HNAS: ``target_metric``, ``target_coeff``, ``pool_size``).
 * summary: mean and standard deviation (pandas default, ddof = 1) per group of runs.
 """
 
@@ -57,7 +58,7 @@ def run_search(
     oracle = Oracle.from_truth(truth, dataset, Budget(max_queries, max_seconds))
     tracked = TrackedScores(scores)
     with contextlib.suppress(BudgetExhausted):
-        searcher(space, oracle, tracked, np.random.default_rng(seed), **params)
+        searcher(space, ScoredCountNotes(oracle, tracked), tracked, np.random.default_rng(seed), **params)
     history = oracle.history
     if not history:
         raise RuntimeError(f"algo {algo!r} made no query within the budget")
@@ -93,6 +94,24 @@ def run_search(
         for step, (query, incumbent) in enumerate(zip(history, leaders, strict=True), start=1)
     ]
     return row, trajectory
+
+
+class ScoredCountNotes:
+    """The searcher's view of ``oracle``: every query's note also records ``n_scored``, the architectures whose
+    training-free scores the searcher had requested by then (so trajectories can be drawn against that budget).
+    Everything else is the oracle's."""
+
+    def __init__(self, oracle: Oracle, tracked: TrackedScores) -> None:
+        self._oracle, self._tracked = oracle, tracked
+
+    def query(self, index: int, note: Mapping[str, float] | None = None) -> float:
+        return self._oracle.query(index, {**(note or {}), "n_scored": self._tracked.n_scored})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._oracle, name)
+
+    def __len__(self) -> int:
+        return len(self._oracle)
 
 
 def incumbents(history: Sequence[Query]) -> list[Query]:

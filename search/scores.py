@@ -78,11 +78,13 @@ class TrackedScores:
     def __init__(self, inner: ZCScores) -> None:
         self._inner = inner
         self._seconds: dict[tuple[str, int], float] = {}
+        self._archs: set[int] = set()
 
     def get(self, metric: str, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         values, seconds = self._inner.get(metric, indices)
         for index, cost in zip(indices, seconds, strict=True):
             self._seconds.setdefault((metric, int(index)), float(np.nan_to_num(cost)))
+            self._archs.add(int(index))
         return values, seconds
 
     def higher_is_better(self, metric: str) -> bool:
@@ -91,7 +93,7 @@ class TrackedScores:
     @property
     def n_scored(self) -> int:
         """Distinct architectures whose training-free scores were requested so far."""
-        return len({index for _, index in self._seconds})
+        return len(self._archs)
 
     @property
     def zc_seconds(self) -> float:
