@@ -85,6 +85,8 @@ else
 	$(SEARCH) experiment=hnas2022_nb201_transfer algo=all
 	$(SEARCH) experiment=nb201_paper_baselines algo=all
 	$(SEARCH) experiment=hnas2022_nb201_per_dataset algo=all
+	$(SEARCH) experiment=prior_gp_nb201_transfer
+	$(SEARCH) experiment=prior_gp_nb201_in16
 endif
 	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
 	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md

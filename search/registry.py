@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from bench.core.space import Space
-from search import bo, hnas, local, random_search, rea, reinforce, zc
+from search import bo, full_space, hnas, local, prior_gp, random_search, rea, reinforce, zc
 from search.oracle import Oracle
 from search.scores import ZCScores
 
@@ -36,6 +36,8 @@ SEARCHERS: dict[str, Searcher] = {
     "hnas_grad_norm": partial(hnas.run, metric="grad_norm"),
     "hnas_snip": partial(hnas.run, metric="snip"),
     "hnas_grasp": partial(hnas.run, metric="grasp"),
+    "prior_gp": prior_gp.run,  # BO with a training-free prior mean on an adaptively scored pool (≤ 3,000 archs)
+    "full_space_ensemble": full_space.run,  # reference: scores all 15,625 archs first (RoBoT-style)
 }
 
 _FIXED = ("space", "oracle", "scores", "rng")
@@ -58,7 +60,9 @@ def needed_metrics(algo: str, params: Mapping[str, Any]) -> list[str]:
     signature = inspect.signature(get_searcher(algo)).parameters
     defaults = {k: v.default for k, v in signature.items() if v.default is not inspect.Parameter.empty}
     chosen = {**defaults, **params}
-    return [chosen[k] for k in METRIC_PARAMETERS if k in chosen]
+    names = [chosen[k] for k in METRIC_PARAMETERS if k in chosen]
+    names += [name for k in METRIC_LIST_PARAMETERS if k in chosen for name in chosen[k]]
+    return list(dict.fromkeys(names))
 
 
 def get_searcher(algo: str) -> Searcher:

@@ -4,14 +4,17 @@ Test accuracies (200-epoch ``test_acc_200ep``, %) are looked up here, after the 
 ground truth; the searcher only ever holds the :class:`~search.oracle.Oracle`.
 
 * runs row: ``algo, seed, dataset, max_queries, max_seconds, arch_index, arch_str, queries,
-  simulated_seconds, zc_seconds, valid_acc, test_acc_<dataset>`` for every dataset of the ground
-  truth. The final arch is the queried arch with the best validation accuracy (earliest on ties);
+  simulated_seconds, zc_seconds, n_scored, valid_acc, test_acc_<dataset>`` for every dataset of the
+  ground truth. The final arch is the queried arch with the best validation accuracy (earliest on ties);
   ``simulated_seconds`` is the charged training time (s); ``zc_seconds`` the compute time (s) of the
-  zero-cost scores the searcher requested, which is not charged to the budget (as in HNAS).
+  zero-cost scores the searcher requested, which is not charged to the budget (as in HNAS);
+  ``n_scored`` the number of distinct architectures with a requested score (the "architectures
+  scored" budget).
 * trajectory rows, one per charged query: ``algo, seed, dataset, query`` (1-based count),
   ``simulated_seconds`` (cumulative), ``arch_index`` and ``valid_acc`` of the arch queried at that
   step, ``incumbent_index``, ``incumbent_valid_acc``, ``incumbent_test_acc`` (search dataset), plus
-  any note the searcher attached (HNAS: ``target_metric``, ``target_coeff``, ``pool_size``).
+  ``n_scored`` (architectures scored when the query was made) and any note the searcher attached
+  (HNAS: ``target_metric``, ``target_coeff``, ``pool_size``).
 * summary: mean and standard deviation (pandas default, ddof = 1) per group of runs.
 """
 
@@ -31,7 +34,7 @@ from search.registry import check_params, get_searcher
 from search.scores import TrackedScores, ZCScores
 
 TEST_COLUMN = "test_acc_200ep"
-SUMMARY_COLUMNS = ("queries", "simulated_seconds", "zc_seconds", "valid_acc")
+SUMMARY_COLUMNS = ("queries", "simulated_seconds", "zc_seconds", "n_scored", "valid_acc")
 
 
 def run_search(
@@ -54,7 +57,7 @@ def run_search(
     oracle = Oracle.from_truth(truth, dataset, budget)
     tracked = TrackedScores(scores)
     with contextlib.suppress(BudgetExhausted):
-        searcher(space, oracle, tracked, np.random.default_rng(seed), **params)
+        searcher(space, ScoredCountNotes(oracle, tracked), tracked, np.random.default_rng(seed), **params)
     history = oracle.history
     if not history:
         raise RuntimeError(f"algo {algo!r} made no query within the budget")
@@ -70,6 +73,7 @@ def run_search(
         "queries": len(history),
         "simulated_seconds": history[-1].cumulative_seconds,
         "zc_seconds": tracked.zc_seconds,
+        "n_scored": tracked.n_scored,
         "valid_acc": best.valid_acc,
         **{f"test_acc_{name}": value for name, value in report(truth, best.index).items()},
     }
@@ -89,6 +93,24 @@ def run_search(
         for step, (query, incumbent) in enumerate(zip(history, leaders, strict=True), start=1)
     ]
     return row, trajectory
+
+
+class ScoredCountNotes:
+    """The searcher's view of ``oracle``: every query's note also records ``n_scored``, the architectures whose
+    training-free scores the searcher had requested by then (so trajectories can be drawn against that budget).
+    Everything else is the oracle's."""
+
+    def __init__(self, oracle: Oracle, tracked: TrackedScores) -> None:
+        self._oracle, self._tracked = oracle, tracked
+
+    def query(self, index: int, note: Mapping[str, float] | None = None) -> float:
+        return self._oracle.query(index, {**(note or {}), "n_scored": self._tracked.n_scored})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._oracle, name)
+
+    def __len__(self) -> int:
+        return len(self._oracle)
 
 
 def incumbents(history: Sequence[Query]) -> list[Query]:

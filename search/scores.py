@@ -71,21 +71,29 @@ class TrackedScores:
     """A :class:`ZCScores` wrapper recording which (metric, arch) pairs were requested.
 
     ``zc_seconds`` is the searcher's training-free cost: the compute seconds of every distinct
-    requested pair, each counted once (NaN seconds count as 0).
+    requested pair, each counted once (NaN seconds count as 0). ``n_scored`` is the other side of that
+    budget: the number of distinct architectures with at least one requested score.
     """
 
     def __init__(self, inner: ZCScores) -> None:
         self._inner = inner
         self._seconds: dict[tuple[str, int], float] = {}
+        self._archs: set[int] = set()
 
     def get(self, metric: str, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         values, seconds = self._inner.get(metric, indices)
         for index, cost in zip(indices, seconds, strict=True):
             self._seconds.setdefault((metric, int(index)), float(np.nan_to_num(cost)))
+            self._archs.add(int(index))
         return values, seconds
 
     def higher_is_better(self, metric: str) -> bool:
         return self._inner.higher_is_better(metric)
+
+    @property
+    def n_scored(self) -> int:
+        """Distinct architectures whose training-free scores were requested so far."""
+        return len(self._archs)
 
     @property
     def zc_seconds(self) -> float:

@@ -69,6 +69,7 @@ def write_search(results: Path) -> None:
             "queries": 20,
             "simulated_seconds": [2990.0, 3010.0],
             "zc_seconds": 0.0,
+            "n_scored": 0,
             "valid_acc": [84.0, 84.5],
             **{f"test_acc_{d}": list(v) for d, v in accs.items()},
         }

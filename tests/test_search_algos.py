@@ -26,8 +26,10 @@ PARAMS = {
     "hnas_grad_norm": {},
     "hnas_snip": {},
     "hnas_grasp": {},
+    "prior_gp": {"metrics": ["good", "ntk_condnum"], "n_start": 8, "max_scored": 20},
+    "full_space_ensemble": {"metrics": ["good", "ntk_condnum"]},
 }
-GUIDED = ("bo", "local", "zc_only", "zc_warmup_rea", "hnas", "hnas_grad_norm", "hnas_snip")
+GUIDED = ("bo", "local", "zc_only", "zc_warmup_rea", "hnas", "hnas_grad_norm", "hnas_snip", "prior_gp")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +75,8 @@ def test_deterministic_per_seed(fake, algo: str) -> None:
     params = {"n_samples": 5} if algo == "zc_only" else {}  # the default 1,000 samples cover the space
     first = _run(fake, algo, 3, 10, **params)
     assert _run(fake, algo, 3, 10, **params) == first
+    if algo == "full_space_ensemble":  # scores everything and breaks ties by index: no randomness at all
+        return
     others = [_run(fake, algo, seed, 10, **params)[1] for seed in (4, 5)]
     assert any([t["arch_index"] for t in other] != [t["arch_index"] for t in first[1]] for other in others)
 

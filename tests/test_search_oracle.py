@@ -179,12 +179,13 @@ def test_tracked_scores_charge_each_pair_once() -> None:
     tracked.get("good", [2, 3])
     tracked.get("bad_low", [0])
     assert tracked.zc_seconds == pytest.approx(4 * 1.0 + 2.0)
+    assert tracked.n_scored == 4  # archs 0..3 (arch 0 on two metrics counts once)
 
 
 def test_registry_names_and_errors() -> None:
     assert list(registry.SEARCHERS) == [
         "random", "rea", "reinforce", "bo", "local", "zc_only", "zc_warmup_rea",
-        "hnas", "hnas_grad_norm", "hnas_snip", "hnas_grasp",
+        "hnas", "hnas_grad_norm", "hnas_snip", "hnas_grasp", "prior_gp", "full_space_ensemble",
     ]  # fmt: skip
     with pytest.raises(ValueError, match=r"unknown algo 'darts'; valid choices: random, rea, .*hnas"):
         registry.get_searcher("darts")
@@ -241,12 +242,14 @@ def test_summarize_mean_and_std() -> None:
             "queries": [10, 20, 5],
             "simulated_seconds": [1.0, 3.0, 2.0],
             "zc_seconds": [0.0, 0.0, 1.0],
+            "n_scored": [0, 0, 4],
             "valid_acc": [80.0, 90.0, 70.0],
             "test_acc_x": [91.0, 93.0, 90.0],
         }
     )
     summary = summarize(runs).set_index("algo")
     assert summary.loc["a", "n_runs"] == 2
+    assert summary.loc["b", "n_scored_mean"] == 4
     assert summary.loc["a", "test_acc_x_mean"] == 92.0
     assert summary.loc["a", "test_acc_x_std"] == pytest.approx(np.sqrt(2.0))
     assert np.isnan(summary.loc["b", "valid_acc_std"])

@@ -255,8 +255,20 @@ def _step_values(times: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.
     return out
 
 
-def anytime_plot(trajectories: pd.DataFrame, path: str | os.PathLike[str], title: str) -> Path:
-    """Mean incumbent test accuracy over simulated time per algorithm, with a +-1 standard-error band.
+BUDGET_LABELS = {
+    "simulated_seconds": "simulated training time (s)",
+    "n_scored": "architectures scored by training-free metrics",
+}
+
+
+def anytime_plot(
+    trajectories: pd.DataFrame, path: str | os.PathLike[str], title: str, budget: str = "simulated_seconds"
+) -> Path:
+    """Mean incumbent test accuracy over a budget per algorithm, with a +-1 standard-error band.
+
+    ``budget`` is the x axis (a key of ``BUDGET_LABELS``): ``simulated_seconds`` (charged training time) or
+    ``n_scored`` (architectures scored by training-free metrics when the query was made); the frame holds
+    that column instead of ``simulated_seconds`` where the text below says simulated time.
 
     ``trajectories`` has columns ``algo, seed, simulated_seconds, test_acc``: one row per query, giving
     the test accuracy (%) of the best-so-far incumbent after that query. Each seed is a step function
@@ -265,18 +277,18 @@ def anytime_plot(trajectories: pd.DataFrame, path: str | os.PathLike[str], title
     once every one of its seeds has an incumbent, so the mean is always over all seeds. The band is
     the standard error of the mean across seeds (omitted with a single seed).
     """
-    frame = trajectories.dropna(subset=["simulated_seconds", "test_acc"])
+    frame = trajectories.dropna(subset=[budget, "test_acc"])
     if frame.empty:
-        raise ValueError("trajectories has no rows with both simulated_seconds and test_acc")
-    grid, log_scale = _time_grid(frame["simulated_seconds"].to_numpy(dtype=float))
+        raise ValueError(f"trajectories has no rows with both {budget} and test_acc")
+    grid, log_scale = _time_grid(frame[budget].to_numpy(dtype=float))
     fig, ax = plt.subplots(figsize=(7.5, 4.6), constrained_layout=True)
     for position, (algo, runs) in enumerate(frame.groupby("algo", sort=True)):
         curves = []
         for _, run in runs.groupby("seed", sort=True):
-            ordered = run.sort_values("simulated_seconds", kind="stable")
+            ordered = run.sort_values(budget, kind="stable")
             curves.append(
                 _step_values(
-                    ordered["simulated_seconds"].to_numpy(dtype=float),
+                    ordered[budget].to_numpy(dtype=float),
                     ordered["test_acc"].to_numpy(dtype=float),
                     grid,
                 )
@@ -292,7 +304,7 @@ def anytime_plot(trajectories: pd.DataFrame, path: str | os.PathLike[str], title
             ax.fill_between(grid, mean - sem, mean + sem, color=line.get_color(), alpha=0.2, linewidth=0)
     if log_scale:
         ax.set_xscale("log")
-    ax.set_xlabel("simulated training time (s)")
+    ax.set_xlabel(BUDGET_LABELS[budget])
     ax.set_ylabel("test accuracy of incumbent (%)")
     ax.set_title(short_label(title, 90), fontsize=11)
     ax.grid(alpha=0.3)

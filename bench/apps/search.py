@@ -3,8 +3,9 @@
 ``python -m bench search algo=hnas space=nb201 dataset=cifar10 seeds=10 budget.queries=20 out_dir=DIR``
 
 Writes ``DIR/runs.csv`` (one row per algo × seed × search dataset), ``DIR/trajectory.csv`` (the
-incumbent after every query), ``DIR/summary.csv`` (mean ± std per algo) and ``DIR/anytime.png``, and
-updates the search leaderboard.
+incumbent after every query), ``DIR/summary.csv`` (mean ± std per algo), ``DIR/anytime.png`` (against simulated training time) and
+``DIR/anytime_scored.png`` (against architectures scored, when a searcher scored any), and updates the search
+leaderboard.
 """
 
 from __future__ import annotations
@@ -129,12 +130,21 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     summary.to_csv(out / "summary.csv", index=False)
     for dataset, part in trajectory.groupby("dataset"):
         curve = part.rename(columns={"incumbent_test_acc": "test_acc"})
-        name = "anytime.png" if trajectory["dataset"].nunique() == 1 else f"anytime_{dataset}.png"
+        suffix = "" if trajectory["dataset"].nunique() == 1 else f"_{dataset}"
         plots.anytime_plot(
             curve[["algo", "seed", "simulated_seconds", "test_acc"]],
-            out / name,
+            out / f"anytime{suffix}.png",
             f"{cfg.space} {dataset}: incumbent test accuracy vs. simulated training time",
         )
+        if (
+            "n_scored" in curve and curve["n_scored"].gt(0).any()
+        ):  # the other budget, when any searcher scored
+            plots.anytime_plot(
+                curve[["algo", "seed", "n_scored", "test_acc"]],
+                out / f"anytime_scored{suffix}.png",
+                f"{cfg.space} {dataset}: incumbent test accuracy vs. architectures scored",
+                budget="n_scored",
+            )
     board = summary.assign(
         space=cfg.space, protocol=cfg.protocol, max_queries=cfg.budget.queries, max_seconds=cfg.budget.seconds
     )
