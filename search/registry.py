@@ -44,7 +44,8 @@ _FIXED = ("space", "oracle", "scores", "rng")
 METRIC_PARAMETERS = (
     "metric",
     "condnum_metric",
-)  # parameters naming the training-free metrics a searcher reads
+)  # parameters naming one training-free metric a searcher reads
+METRIC_LIST_PARAMETERS = ("metrics",)  # parameters naming a list of them
 
 
 def register_searcher(name: str, searcher: Searcher) -> Searcher:
