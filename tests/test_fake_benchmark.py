@@ -1,138 +1,22 @@
-"""A tiny fake benchmark for the search tests: 3 edges × 3 ops = 27 archs, ground truth and scores.
-
-Imported by the other ``test_search_*`` modules; its own tests check that the fakes are consistent.
-"""
+"""The tiny fake benchmark of ``tests/fake_benchmark.py`` is consistent, and the Python APIs (``bench.score``,
+``bench.correlate``, ``search.run``) work on it through the benchmark registry, without a data root."""
 
 from __future__ import annotations
 
-import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
+from fake_benchmark import FakeSpace, FakeTruth, fake_valid, fill_score_cache
 
+import bench
+import search
+from bench.core.benchmarks import Benchmark, benchmark_names
+from bench.core.groundtruth import column
+from bench.core.scoring import ScoringOptions
 from bench.core.space import Space
-from search.scores import TableScores
-
-OPS = ("a", "b", "c")
-EDGES = 3
-GAIN = {"a": 0.0, "b": 4.0, "c": 8.0}  # additive landscape: ("c", "c", "c") is the optimum
-
-
-class FakeSpace:
-    """27 archs (tuples of 3 ops) in a shuffled, fixed index order."""
-
-    name = "fake"
-    dead_ops_in_class = False
-
-    def __init__(self) -> None:
-        archs = list(itertools.product(OPS, repeat=EDGES))
-        self._archs = [archs[i] for i in np.random.default_rng(7).permutation(len(archs))]
-        self._index = {arch: i for i, arch in enumerate(self._archs)}
-
-    def __len__(self) -> int:
-        return len(self._archs)
-
-    def arch(self, index: int) -> tuple[str, ...]:
-        return self._archs[index]
-
-    def index(self, arch: tuple[str, ...]) -> int:
-        return self._index[tuple(arch)]
-
-    def key(self, arch: tuple[str, ...]) -> str:
-        return "-".join(arch)
-
-    def sample(self, rng: np.random.Generator, n: int) -> list[int]:
-        return [int(i) for i in rng.choice(len(self), size=n, replace=False)]
-
-    def neighbours(self, index: int) -> list[int]:
-        arch = self._archs[index]
-        return [
-            self._index[(*arch[:e], op, *arch[e + 1 :])] for e in range(EDGES) for op in OPS if op != arch[e]
-        ]
-
-    def mutate(self, index: int, rng: np.random.Generator) -> int:
-        choices = self.neighbours(index)
-        return choices[int(rng.integers(len(choices)))]
-
-    def dead_ops(self, index: int) -> int:
-        return 0
-
-    def canonical(self, index: int) -> int:
-        return index
-
-    def canonical_indices(self) -> np.ndarray:
-        return np.array([self.canonical(i) for i in range(len(self))])
-
-    def build(self, index: int, num_classes: int):
-        raise NotImplementedError("the fake space has no networks")
-
-
-def fake_valid(space: FakeSpace) -> np.ndarray:
-    """Validation accuracy (%): additive in the ops (edge e weighted (e + 1) / 2) plus small noise."""
-    noise = np.random.default_rng(3).uniform(0, 0.5, len(space))
-    gains = [sum(GAIN[op] * (e + 1) / 2 for e, op in enumerate(space.arch(i))) for i in range(len(space))]
-    return 60.0 + np.array(gains) + noise
-
-
-class FakeTruth:
-    """Ground truth for :class:`FakeSpace` on two datasets; test accuracy = valid + ``test_offset``."""
-
-    space = "fake"
-
-    def __init__(self, space: FakeSpace, test_offset: float = 10.0) -> None:
-        self._space = space
-        self._valid = fake_valid(space)
-        self._offset = test_offset
-
-    def datasets(self) -> tuple[str, ...]:
-        return ("fake10", "fake100")
-
-    def frame(self, dataset: str) -> pd.DataFrame:
-        valid = self._valid if dataset == "fake10" else self._valid - 20.0
-        codes = np.array([sum(op == "c" for op in self._space.arch(i)) for i in range(len(self._space))])
-        return pd.DataFrame(
-            {
-                "arch_str": [self._space.key(self._space.arch(i)) for i in range(len(self._space))],
-                "test_acc_200ep": valid + self._offset,
-                "valid_acc_12ep": valid,
-                "train_seconds_12ep": 100.0 + 20.0 * codes + np.arange(len(self._space)),
-            },
-            index=pd.RangeIndex(len(self._space), name="arch_index"),
-        )
-
-
-def fake_scores(space: FakeSpace) -> TableScores:
-    """``good`` (noisy valid, higher better), ``bad_low`` (−valid, lower better), ``ntk_trace`` (10 ×
-    valid), ``ntk_condnum`` (positive, uninformative); compute costs 1 s / 2 s / 0.5 s / 0.25 s per arch.
-    For the HNAS variants: ``grad_norm`` (valid / 10), ``snip`` (valid), ``grasp`` (signed, centred valid),
-    0.1 s each."""
-    valid = fake_valid(space)
-    rng = np.random.default_rng(11)
-    frame = pd.DataFrame(
-        {
-            "good": valid + rng.normal(0, 0.3, len(space)),
-            "good_seconds": 1.0,
-            "bad_low": -valid,
-            "bad_low_seconds": 2.0,
-            "ntk_trace": 10.0 * valid,
-            "ntk_trace_seconds": 0.5,
-            "ntk_condnum": rng.uniform(10.0, 100.0, len(space)),
-            "ntk_condnum_seconds": 0.25,
-            "grad_norm": valid / 10.0,
-            "snip": valid,
-            "grasp": valid - valid.mean(),
-            **{f"{name}_seconds": 0.1 for name in ("grad_norm", "snip", "grasp")},
-        },
-        index=pd.RangeIndex(len(space), name="arch_index"),
-    )
-    directions = {"good": True, "bad_low": False, "ntk_trace": True, "ntk_condnum": False}
-    return TableScores(frame, directions | {"grad_norm": True, "snip": True, "grasp": False})
-
-
-def rank_of(space: FakeSpace, index: int) -> int:
-    """0 for the best arch by validation accuracy, 1 for the second, ..."""
-    valid = fake_valid(space)
-    return int((valid > valid[index]).sum())
+from metrics import registry
 
 
 def test_fake_space_follows_the_protocol() -> None:
@@ -148,3 +32,80 @@ def test_fake_truth_columns() -> None:
     frame = FakeTruth(space).frame("fake10")
     assert np.allclose(frame["test_acc_200ep"] - frame["valid_acc_12ep"], 10.0)
     assert (frame["train_seconds_12ep"] > 0).all()
+
+
+def test_the_fake_benchmark_opens_through_the_registry(fake_benchmark: Benchmark) -> None:
+    assert "fake" in benchmark_names() and fake_benchmark.spec.datasets == ("fake10", "fake100")
+    assert len(fake_benchmark.space) == 27 and fake_benchmark.default_target == "test_acc_200ep"
+    with pytest.raises(ValueError, match="valid choices: fake10, fake100"):
+        fake_benchmark.spec.check_dataset("cifar10")
+
+
+def _cached_scores(benchmark: Benchmark, cache: Path) -> pd.DataFrame:
+    """params = the 200-epoch test accuracy (ρ = 1), synflow = its negative (ρ = −1), in the fake10 cache of
+    the default scoring options."""
+    truth = column(benchmark.truth, "fake10", "test_acc_200ep")
+    values = pd.DataFrame({"params": truth, "synflow": -truth})
+    versions = {name: registry.get(name).version for name in values.columns}
+    fill_score_cache(cache, ScoringOptions().setup("fake", "fake10"), values, versions)
+    return values
+
+
+def test_score_and_correlate_on_cached_scores(fake_benchmark: Benchmark, tmp_path: Path) -> None:
+    values = _cached_scores(fake_benchmark, tmp_path / "cache")
+    archs = [26, 3, 0]
+    scores = bench.score(
+        fake_benchmark,
+        ["params", "synflow"],
+        archs,
+        dataset="fake10",
+        cache_dir=tmp_path / "cache",
+        root=tmp_path,
+    )
+    assert (
+        scores.index.tolist() == archs and scores["params"].tolist() == values.loc[archs, "params"].tolist()
+    )
+    everything = bench.score(
+        fake_benchmark,
+        ["params", "synflow"],
+        range(27),
+        dataset="fake10",
+        cache_dir=tmp_path / "cache",
+        root=tmp_path,
+    )
+    table = bench.correlate(everything, fake_benchmark, dataset="fake10", bootstrap=0).set_index("metric")
+    assert table.loc["params", ["n", "spearman", "kendall"]].tolist() == [
+        27,
+        pytest.approx(1.0),
+        pytest.approx(1.0),
+    ]
+    expected_synflow = -1.0 if registry.get("synflow").higher_is_better else 1.0  # in the declared direction
+    assert table.loc["synflow", "spearman"] == pytest.approx(expected_synflow)
+    assert table.loc["params", "top10_precision"] == 1.0
+    with pytest.raises(ValueError, match=r"outside 0\.\.26"):
+        bench.score(
+            fake_benchmark, ["params"], [27], dataset="fake10", cache_dir=tmp_path / "cache", root=tmp_path
+        )
+
+
+def test_search_run_on_the_fake_benchmark(fake_benchmark: Benchmark, tmp_path: Path) -> None:
+    _cached_scores(fake_benchmark, tmp_path / "cache")
+    best = search.run(
+        fake_benchmark,
+        "zc_only",
+        dataset="fake10",
+        queries=1,
+        params={"metric": "params", "n_samples": 27},
+        cache_dir=tmp_path / "cache",
+        root=tmp_path,
+    )
+    # every architecture scored, the best by params (= test accuracy) queried: the optimum of the landscape
+    assert fake_benchmark.space.arch(best.row["arch_index"]) == ("c", "c", "c")
+    assert best.row["queries"] == 1 and best.row["test_acc_fake10"] == best.row["valid_acc"] + 10.0
+    first = search.run(
+        fake_benchmark, "rea", seed=3, dataset="fake100", queries=8, params={"population_size": 4}
+    )
+    again = search.run(
+        fake_benchmark, "rea", seed=3, dataset="fake100", queries=8, params={"population_size": 4}
+    )
+    assert first.row == again.row and len(first.trajectory) == first.row["queries"] == 8
