@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 test: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --durations=15
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --durations=15
 
 lint: install
 	$(BIN)/ruff check bench metrics search tests scripts

@@ -1,13 +1,17 @@
-"""Shared fixtures: the real data root and the NB201 benchmark built from it."""
+"""Shared fixtures: the real data root and the NB201 benchmark built from it; the fake benchmark."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_benchmark import FAKE_SPEC
 
+from bench.core.benchmarks import Benchmark, open_benchmark
 from bench.core.benchmarks.nb201.space import NB201Space
 from bench.core.benchmarks.nb201.table import NB201TableGroundTruth
+from bench.core.benchmarks.registry import register_benchmark, unregister_benchmark
 from bench.core.paths import data_root
 
 
@@ -24,3 +28,14 @@ def nb201_truth(root: Path) -> NB201TableGroundTruth:
 @pytest.fixture(scope="session")
 def nb201_space(nb201_truth: NB201TableGroundTruth) -> NB201Space:
     return NB201Space(nb201_truth.arch_strs())
+
+
+@pytest.fixture
+def fake_benchmark(tmp_path: Path) -> Iterator[Benchmark]:
+    """The 27-architecture fake benchmark of ``tests/fake_benchmark.py``, registered as ``fake`` for one test
+    (so that :func:`open_benchmark`, the score engine and the APIs find it) and opened from an empty data root (``tmp_path``)."""
+    register_benchmark(FAKE_SPEC)
+    try:
+        yield open_benchmark("fake", tmp_path)
+    finally:
+        unregister_benchmark("fake")

@@ -8,6 +8,7 @@ import hashlib
 import http.server
 import io
 import pickle
+import re
 import socket
 import tarfile
 import threading
@@ -368,9 +369,11 @@ def test_catalogue_matches_the_harness_layout() -> None:
     assert items["nats-tss"].installs == ARCHIVE_NAME and META_FILE in items["nats-tss"].markers
     assert items["nb101"].installs == PARQUET_TABLE
     assert set(items["imagenet16"].member_md5) == set(items["imagenet16"].markers)
-    lengths = {"md5": 32, "sha256": 64}
     for item in dl.CATALOGUE:
         assert item.url is None or item.url.startswith("https://")
         if item.checksum is not None:
             algorithm, hexdigest = item.checksum
-            assert len(hexdigest) == lengths[algorithm] and int(hexdigest, 16) >= 0
+            hex_length = 2 * hashlib.new(algorithm).digest_size  # md5: 32, sha256: 64 hex digits
+            assert re.fullmatch(f"[0-9a-f]{{{hex_length}}}", hexdigest), (item.name, algorithm, hexdigest)
+        for member, md5 in item.member_md5.items():
+            assert re.fullmatch("[0-9a-f]{32}", md5), (item.name, member, md5)

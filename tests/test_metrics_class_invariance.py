@@ -24,6 +24,10 @@ SATURATED = {"linear_regions"}
 this pair cannot show its dependence on the dead ReLUs it hooks; it is declared non-invariant from its code."""
 
 
+pytestmark = pytest.mark.xdist_group("class_invariance")
+"""With ``--dist loadgroup`` (``make test``) all metrics run in one worker, which scores the pair once."""
+
+
 @pytest.fixture(scope="module")
 def scores() -> tuple[dict[str, float], dict[str, float]]:
     arch = parse(DEAD)

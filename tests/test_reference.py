@@ -44,3 +44,13 @@ def test_compare_reports_old_and_new_values_beyond_tolerance() -> None:
     }
     assert found.loc[found["column"] == "rho", "delta"].item() == pytest.approx(0.03)
     assert compare(old, old.copy(), ["metric"], {}).empty
+
+
+def test_relative_tolerance_scales_with_the_larger_value() -> None:
+    old = pd.DataFrame({"arch_index": [1, 2, 3, 4], "value": [100.0, -2.0, 0.0, math.nan]})
+    new = pd.DataFrame({"arch_index": [1, 2, 3, 4], "value": [102.9, -2.1, 1e-12, math.nan]})
+    found = compare(old, new, ["arch_index"], {}, {"value": 0.03})
+    # 2.9 ≤ 0.03 × 102.9 passes; 0.1 > 0.03 × 2.1 fails; any change of a zero is a change of 100%
+    assert found["arch_index"].tolist() == [2, 3]
+    assert found["tolerance"].tolist() == pytest.approx([0.063, 3e-14])
+    assert compare(old, new, ["arch_index"], {"value": 0.2}, {"value": 0.03}).empty  # the larger of the two

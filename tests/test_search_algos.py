@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_search_fakes import FakeSpace, FakeTruth, fake_scores, fake_valid, rank_of
+from fake_benchmark import FakeSpace, FakeTruth, fake_scores, fake_valid, rank_of
 
 from search.hnas import objective
 from search.oracle import Budget

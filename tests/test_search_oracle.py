@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 import pytest
-from test_search_fakes import FakeSpace, FakeTruth, fake_scores, fake_valid
+from fake_benchmark import FakeSpace, FakeTruth, fake_scores, fake_valid
 
 from search import registry
 from search.oracle import Budget, BudgetExhausted, Oracle

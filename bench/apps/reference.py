@@ -1,37 +1,43 @@
-"""Regression references: correlation numbers and search results that no change may move silently.
+"""Regression references: correlation numbers, scores and search results that no change may move silently.
 
-Two references are recomputed in a fresh temporary score cache (never writing to the committed
-``results/scores``), on the CPU with one torch thread per process (the correlation sample is scored
-by :data:`SCORING_PROCESSES` processes, one cache shard each), and compared with the CSVs committed
-under ``results/reference/``:
+Three references are recomputed (never writing to the committed ``results/scores``) on the CPU with one torch
+thread per process, and compared with the CSVs committed under ``results/reference/``:
 
-* ``correlations.csv``: every registered metric on a fixed sample of :data:`SAMPLE_SIZE` NB201
-  architectures (drawn with :data:`SAMPLE_SEED` by :func:`bench.core.correlation.select_architectures`),
-  scored with :data:`SETUP` (CIFAR-10, one fixed npz batch of 16 images with seed 0, PyTorch default
-  initialisation, each metric's declared BN mode) with functionally identical cells sharing a score;
-  per metric its ``version``, ``n`` (non-NaN scores) and the Spearman ρ and Kendall τ-b against
-  ``test_acc_200ep``, computed by :func:`bench.core.correlation.correlation_table` without bootstrap.
+* ``correlations.csv``: every registered metric on a fixed sample of :data:`SAMPLE_SIZE` NB201 architectures
+  (drawn with :data:`SAMPLE_SEED` by :func:`bench.core.correlation.select_architectures`), its scores read from
+  the committed full-space CIFAR-10 score table of :data:`TABLE_SETUP` (``experiment=abdelfattah2021_nb201``:
+  one fixed npz batch of 64 images with seed 0, PyTorch default initialisation, each metric's declared BN
+  mode; functionally identical cells share a class-invariant score); per metric its ``version``, ``n``
+  (non-NaN scores) and the Spearman ρ and Kendall τ-b against ``test_acc_200ep``, computed by
+  :func:`bench.core.correlation.correlation_table` without bootstrap. It pins the correlation code and the
+  committed table the leaderboard reads, for every metric, in seconds.
+* ``scores.csv``: the scores themselves, computed live from scratch in a temporary cache for every metric on
+  the first :data:`LIVE_SAMPLE_SIZE` architectures of that sample with :data:`LIVE_SETUP` (as
+  :data:`TABLE_SETUP` but a batch of 16 images, about a third of the cost), by :data:`SCORING_PROCESSES`
+  processes, one cache shard each: ``arch_index, metric, version, value``. It pins the scoring code
+  (networks, batches, initialisation, BN modes, the metrics' arithmetic) end to end.
 * ``search.csv``: each searcher of :data:`search.registry.SEARCHERS` with the parameters of
   :data:`SEARCH_PARAMS`, for seeds :data:`SEARCH_SEEDS` and a budget of :data:`SEARCH_QUERIES`
   queries on NB201 CIFAR-10 (via :func:`search.results.run_search`, the path of ``bench.apps.search``): the
   final ``arch_index`` (and its ``arch_str``), ``queries``, ``simulated_seconds`` (a fingerprint of
   the queried set), the final ``valid_acc`` and its ``test_acc_cifar10``. The searchers that read
-  training-free scores get them from the committed full-space CIFAR-10 score table of
-  :data:`SEARCH_SETUP` (copied into the temporary cache, so nothing is written to the repository):
-  the search reference pins the searchers' logic on fixed inputs, while the correlation reference
-  covers the scoring code.
+  training-free scores get them from the committed table of :data:`TABLE_SETUP` (copied into the temporary
+  cache, so nothing is written to the repository): the search reference pins the searchers' logic on fixed
+  inputs.
 
-Tolerances (:data:`CORRELATION_TOLERANCE`): |Δρ| and |Δτ| ≤ 0.02; ``version`` and ``n`` exactly; the
-search columns exactly. Scores are bit-reproducible with the same torch build on the same CPU and
-one thread; the tolerance absorbs the float noise of another BLAS kernel, instruction set or thread
-count, which can flip near-tied scores: one swap of two architectures moves ρ by at most
-12/(n(n+1)) ≈ 0.0033 and τ by 4/(n(n−1)) ≈ 0.0011 at n = 60, so 0.02 allows at least six such flips,
-while a semantic change of a metric (another BN mode, batch or sign) moves ρ far more. Search results
-are discrete choices, deterministic per seed, and compared exactly. That is why their scores come
-from the committed table: scores recomputed on another CPU differ in the last digits (up to ≈2e-4
-relative on ill-conditioned networks), which flipped one HNAS step between two of our machines; a
-float difference that still flips a choice (a near tie of a BO surrogate's acquisition values) on
-another machine shows up as a failure to review, not as silent drift.
+Tolerances: ``correlations.csv`` |Δρ| and |Δτ| ≤ :data:`CORRELATION_TOLERANCE` (its scores are committed
+numbers, so only another scipy or summation order can move them); ``scores.csv`` |Δvalue| ≤
+:data:`SCORE_RELATIVE_TOLERANCE` × max(|old|, |new|); ``version``, ``n`` and the search columns exactly.
+Scores are bit-reproducible with the same torch build on the same CPU and one thread; on another CPU, BLAS
+kernel or thread count they move in the last digits, by up to ≈1e-2 relative for the metrics that sum many
+signed terms or divide by small spreads (measured: live one-thread scores of 10 architectures against the
+committed table of :data:`TABLE_SETUP`: zico 1.0e-2, grasp 9.5e-3, epe_nas 2.1e-3, plain and ntk_condnum
+1.6e-3, all others ≤ 3e-4), while a semantic change of a metric (another BN mode, batch, init or sign) moves
+its values by far more. Search results are discrete choices, deterministic per seed, and compared exactly.
+That is why their scores come from the committed table: recomputed scores differ in the last digits, which
+flipped one HNAS step between two of our machines; a float difference that still flips a choice (a near tie
+of a BO surrogate's acquisition values) on another machine shows up as a failure to review, not as silent
+drift.
 
 HNAS and its variants run with ``n_sample = 5`` architectures drawn per BO step instead of the paper's 2,000: its
 cumulative pool then holds at most 100 architectures after 20 queries, whose NTK scores take seconds,
@@ -40,7 +46,7 @@ over (t, c), the objective, the argmin, the pool bookkeeping) is the HNAS code a
 PriorGP runs a short configuration (200 random archs scored first, at most 500 in all, its seven default
 metrics); the full_space_ensemble reference scores all 15,625 from the committed table, as in its rows.
 
-``python -m bench reference check`` recomputes both and exits 1, printing a table of old and new
+``python -m bench reference check`` recomputes all three and exits 1, printing a table of old and new
 values, on any disagreement; ``python -m bench reference update`` (``make update-reference``) rewrites
 the CSVs and ``results/reference/README.md``: a deliberate step whose diff is reviewed.
 """
@@ -83,10 +89,12 @@ SPACE = "nb201"
 DATASET = "cifar10"
 SAMPLE_SIZE = 60
 SAMPLE_SEED = 0
-SETUP = ScoringSetup(
+LIVE_SAMPLE_SIZE = 10
+"""Architectures scored live for ``scores.csv``: the first of the correlation sample."""
+TABLE_SETUP = ScoringSetup(
     space=SPACE,
     dataset=DATASET,
-    batch_size=16,
+    batch_size=64,
     data="npz",
     sampling="random",
     seed=0,
@@ -94,19 +102,24 @@ SETUP = ScoringSetup(
     init="default",
     bn="declared",
 )
-SEARCH_SETUP = dataclasses.replace(SETUP, batch_size=64)
-"""The scoring setup of the committed full-space NB201 CIFAR-10 table the search reference reads
-(``experiment=abdelfattah2021_nb201``: batch 64, one fixed batch, default init)."""
+"""The scoring setup of the committed full-space NB201 CIFAR-10 table the correlation and search references
+read (``experiment=abdelfattah2021_nb201``: batch 64, one fixed batch, default init)."""
+LIVE_SETUP = dataclasses.replace(TABLE_SETUP, batch_size=16)
+"""The scoring setup of the live-scored ``scores.csv``."""
 COMMITTED_SCORES = REPO_ROOT / "results" / "scores"
 SHARE_CANONICAL = True
 THREADS = 1
 """Torch CPU threads per scoring process: fixed, so that values are bit-reproducible on one machine."""
 SCORING_PROCESSES = 2
-"""Processes scoring the correlation sample, one shard of the score cache each (CI has two cores).
+"""Processes scoring the live sample, one shard of the score cache each (CI has two cores).
 Every architecture is scored alone with its own seeds, so the values do not depend on this number."""
 
-CORRELATION_TOLERANCE = {"spearman": 0.02, "kendall": 0.02}
-"""Largest accepted |new − old| per column; every other column must agree exactly."""
+CORRELATION_TOLERANCE = {"spearman": 1e-9, "kendall": 1e-9}
+"""Largest accepted |new − old| per column of ``correlations.csv`` (computed from committed scores);
+every other column must agree exactly."""
+SCORE_RELATIVE_TOLERANCE = 0.03
+"""Largest accepted |new − old| / max(|old|, |new|) of a live score: about three times the largest difference
+measured between two machines' floating-point kernels (module doc)."""
 
 SEARCH_SEEDS = (0, 1, 2)
 SEARCH_QUERIES = 20
@@ -128,22 +141,22 @@ SEARCH_PARAMS: dict[str, dict[str, Any]] = {
 """Parameters of every searcher in the reference (the searchers' defaults where empty)."""
 
 
-def _engine(benchmark: Benchmark, cache: Path, progress: bool, setup: ScoringSetup = SETUP) -> ScoreEngine:
+def _engine(benchmark: Benchmark, cache: Path, progress: bool, setup: ScoringSetup) -> ScoreEngine:
     return ScoreEngine(
         benchmark.space, setup, cache, data_root(), SHARE_CANONICAL, torch.device("cpu"), progress
     )
 
 
 def _copy_committed_table(cache: Path) -> None:
-    """Copy the committed score table of :data:`SEARCH_SETUP` into ``cache`` (same layout).
+    """Copy the committed score table of :data:`TABLE_SETUP` into ``cache`` (same layout).
 
     Raises ``FileNotFoundError`` naming the table and the command that computes it if it is absent.
     """
-    target = ScoreStore(cache, SEARCH_SETUP)
+    target = ScoreStore(cache, TABLE_SETUP)
     table = COMMITTED_SCORES / target.table_path.relative_to(cache)
     if not table.is_file():
         raise FileNotFoundError(
-            f"{table} not found: the search reference reads the committed full-space score table; compute it "
+            f"{table} not found: the references read the committed full-space score table; compute it "
             "with scripts/background_scoring.sh abdelfattah2021_nb201 cifar10 '[...]' (see the README)"
         )
     shutil.copy2(table, target.table_path)
@@ -152,7 +165,9 @@ def _copy_committed_table(cache: Path) -> None:
 def _score_shard(cache: Path, indices: list[int], names: list[str], shard: int, progress: bool) -> None:
     """Score shard ``shard`` of :data:`SCORING_PROCESSES` of ``indices`` into ``cache`` (a worker process)."""
     torch.set_num_threads(THREADS)
-    _engine(open_benchmark(SPACE), cache, progress).ensure(indices, names, (shard, SCORING_PROCESSES))
+    _engine(open_benchmark(SPACE), cache, progress, LIVE_SETUP).ensure(
+        indices, names, (shard, SCORING_PROCESSES)
+    )
 
 
 @contextlib.contextmanager
@@ -172,7 +187,31 @@ def _scoring_context(cache_root: Path | None) -> Iterator[Path]:
 
 
 def correlation_reference(cache_root: Path | None = None, progress: bool = False) -> pd.DataFrame:
-    """Per metric: ``metric, version, n, spearman, kendall`` on the fixed sample (see the module doc).
+    """Per metric: ``metric, version, n, spearman, kendall`` on the fixed sample, from the committed table.
+
+    Args:
+        cache_root: an empty folder for the score cache; None: a temporary folder, removed afterwards.
+        progress: unused (nothing is scored); the signature of :attr:`Reference.compute`.
+    """
+    benchmark = open_benchmark(SPACE)
+    indices = select_architectures(benchmark, SAMPLE_SIZE, SAMPLE_SEED)
+    names = registry.names()
+    with _scoring_context(cache_root) as cache:
+        _copy_committed_table(cache)
+        scores = _engine(benchmark, cache, False, TABLE_SETUP).table(indices, names)
+    truth = column(benchmark.truth, DATASET, TEST_COLUMN).loc[indices]
+    table = correlation_table(scores, truth, names, bootstrap=0, top_fraction=0.1)
+    table.insert(1, "version", [registry.get(name).version for name in names])
+    return table[["metric", "version", "n", "spearman", "kendall"]]
+
+
+def live_sample(benchmark: Benchmark) -> list[int]:
+    """The architectures of ``scores.csv``: the first :data:`LIVE_SAMPLE_SIZE` of the correlation sample."""
+    return select_architectures(benchmark, SAMPLE_SIZE, SAMPLE_SEED)[:LIVE_SAMPLE_SIZE]
+
+
+def score_reference(cache_root: Path | None = None, progress: bool = False) -> pd.DataFrame:
+    """Per architecture of :func:`live_sample` and metric: ``arch_index, metric, version, value``, scored live.
 
     Args:
         cache_root: an empty folder for the score cache; None: a temporary folder, removed afterwards.
@@ -182,7 +221,7 @@ def correlation_reference(cache_root: Path | None = None, progress: bool = False
     ``if __name__ == "__main__":`` guard.
     """
     benchmark = open_benchmark(SPACE)
-    indices = select_architectures(benchmark, SAMPLE_SIZE, SAMPLE_SEED)
+    indices = live_sample(benchmark)
     names = registry.names()
     with _scoring_context(cache_root) as cache:
         spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch has started its threads
@@ -193,11 +232,13 @@ def correlation_reference(cache_root: Path | None = None, progress: bool = False
             ]
             for job in jobs:
                 job.result()
-        scores = _engine(benchmark, cache, False).table(indices, names)
-    truth = column(benchmark.truth, DATASET, TEST_COLUMN).loc[indices]
-    table = correlation_table(scores, truth, names, bootstrap=0, top_fraction=0.1)
-    table.insert(1, "version", [registry.get(name).version for name in names])
-    return table[["metric", "version", "n", "spearman", "kendall"]]
+        scores = _engine(benchmark, cache, False, LIVE_SETUP).table(indices, names)
+    rows = [
+        {"arch_index": i, "metric": name, "version": registry.get(name).version, "value": scores.at[i, name]}
+        for i in indices
+        for name in names
+    ]
+    return pd.DataFrame(rows)
 
 
 def search_reference(cache_root: Path | None = None, progress: bool = False) -> pd.DataFrame:
@@ -219,7 +260,7 @@ def search_reference(cache_root: Path | None = None, progress: bool = False) -> 
     rows = []
     with _scoring_context(cache_root) as cache:
         _copy_committed_table(cache)
-        engine = _engine(benchmark, cache, progress, SEARCH_SETUP)
+        engine = _engine(benchmark, cache, progress, TABLE_SETUP)
         for algo, params in SEARCH_PARAMS.items():
             scores = EngineScores(engine, needed_metrics(algo, params))
             for seed in SEARCH_SEEDS:
@@ -257,12 +298,14 @@ class Reference:
         compute: ``compute(cache_root, progress)`` recomputes the table from scratch.
         keys: columns identifying a row.
         tolerances: column → largest accepted |new − old|; other columns must agree exactly.
+        relative_tolerances: column → largest accepted |new − old| / max(|old|, |new|).
     """
 
     name: str
     compute: Callable[[Path | None, bool], pd.DataFrame]
     keys: tuple[str, ...]
     tolerances: Mapping[str, float] = field(default_factory=dict)
+    relative_tolerances: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -277,7 +320,7 @@ class Reference:
 
     def mismatches(self, new: pd.DataFrame) -> pd.DataFrame:
         """Disagreements between the committed table and ``new`` (see :func:`compare`)."""
-        return compare(self.load(), normalise(new), self.keys, self.tolerances)
+        return compare(self.load(), normalise(new), self.keys, self.tolerances, self.relative_tolerances)
 
     def report(self, mismatches: pd.DataFrame) -> str:
         """A readable verdict: OK, or the table of old vs new values."""
@@ -292,6 +335,12 @@ class Reference:
 
 REFERENCES = (
     Reference("correlations", correlation_reference, ("metric",), CORRELATION_TOLERANCE),
+    Reference(
+        "scores",
+        score_reference,
+        ("arch_index", "metric"),
+        relative_tolerances={"value": SCORE_RELATIVE_TOLERANCE},
+    ),
     Reference("search", search_reference, ("algo", "seed")),
 )
 
@@ -316,17 +365,22 @@ def _read_csv(source: Path | io.StringIO) -> pd.DataFrame:
 
 
 def compare(
-    old: pd.DataFrame, new: pd.DataFrame, keys: Sequence[str], tolerances: Mapping[str, float]
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    keys: Sequence[str],
+    tolerances: Mapping[str, float],
+    relative_tolerances: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Every disagreement between two tables, one row each, with both values.
 
     Rows are matched on ``keys``; a row on one side only is a disagreement in column ``(row)``.
-    Every other column of either table is compared: numbers within ``tolerances[column]`` (exactly
-    when absent; NaN agrees only with NaN), anything else exactly; a column missing from one table
-    reads ``(absent)`` there.
+    Every other column of either table is compared: numbers within ``tolerances[column]`` or within
+    ``relative_tolerances[column]`` × max(|old|, |new|) (exactly when neither is given; NaN agrees only
+    with NaN), anything else exactly; a column missing from one table reads ``(absent)`` there.
 
     Returns:
-        Columns ``*keys, column, old, new, delta, tolerance`` (``delta`` = new − old for numbers).
+        Columns ``*keys, column, old, new, delta, tolerance`` (``delta`` = new − old for numbers;
+        ``tolerance``: the absolute tolerance the pair was allowed).
     """
     old_rows, new_rows = old.set_index(list(keys)), new.set_index(list(keys))
     columns = list(dict.fromkeys([*old_rows.columns, *new_rows.columns]))
@@ -341,6 +395,9 @@ def compare(
             before = old_rows.at[key, name] if name in old_rows.columns else "(absent)"
             after = new_rows.at[key, name] if name in new_rows.columns else "(absent)"
             tolerance = float(tolerances.get(name, 0.0))
+            relative = float((relative_tolerances or {}).get(name, 0.0))
+            if _is_number(before) and _is_number(after) and relative > 0:
+                tolerance = max(tolerance, relative * max(abs(float(before)), abs(float(after))))
             if not _agree(before, after, tolerance):
                 delta = after - before if _is_number(before) and _is_number(after) else math.nan
                 rows.append(
@@ -375,7 +432,7 @@ def _agree(old: Any, new: Any, tolerance: float) -> bool:
 
 def write_readme(tables: Mapping[str, pd.DataFrame]) -> Path:
     """``results/reference/README.md``: the settings, tolerances and environment of the references."""
-    correlations, search = tables["correlations"], tables["search"]
+    correlations, scores, search = tables["correlations"], tables["scores"], tables["search"]
     constant = (
         ", ".join(f"`{m}`" for m in correlations.loc[correlations["spearman"].isna(), "metric"]) or "none"
     )
@@ -384,31 +441,39 @@ def write_readme(tables: Mapping[str, pd.DataFrame]) -> Path:
 
 Written by `make update-reference` (`python -m bench reference update`); checked by
 `python -m bench reference check` and `tests/test_reference.py`. Computed by this repository's
-code, in a temporary score cache (scores from scratch for the correlations, from the committed table for
-the searches), on the CPU with {THREADS} torch thread(s) per process
-({SCORING_PROCESSES} processes score the correlation sample, one cache shard each).
+code, in a temporary score cache (scores from the committed table for the correlations and the searches,
+from scratch for the live scores), on the CPU with {THREADS} torch thread(s) per process
+({SCORING_PROCESSES} processes score the live sample, one cache shard each).
 Only update them on purpose, and review the diff. See the docstring of `bench/apps/reference.py`.
 
 ## correlations.csv
 
 {len(correlations)} metrics on {SAMPLE_SIZE} NB201 architectures (sample seed {SAMPLE_SEED}),
-{DATASET}, against `{TEST_COLUMN}`; scoring setup `{SETUP.setup_id()}`:
-`{json.dumps(dataclasses.asdict(SETUP), sort_keys=True)}`, share_canonical={SHARE_CANONICAL}.
+{DATASET}, against `{TEST_COLUMN}`; scores read from the committed full-space table of setup
+`{TABLE_SETUP.setup_id()}`: `{json.dumps(dataclasses.asdict(TABLE_SETUP), sort_keys=True)}`,
+share_canonical={SHARE_CANONICAL}.
 Columns: metric, version (registry), n (non-NaN scores), Spearman ρ and Kendall τ-b in the
 metric's declared direction (no bootstrap). NaN ρ/τ (here: {constant}) means the metric's scores
-are constant on the sample (`linear_regions` counts distinct patterns, at most the batch size, and
-saturates); the reference then pins that NaN.
+are constant on the sample; the reference then pins that NaN.
 
-Tolerance: |Δρ| ≤ {CORRELATION_TOLERANCE["spearman"]}, |Δτ| ≤ {CORRELATION_TOLERANCE["kendall"]};
-version and n exactly. With one thread and the same torch build the values are bit-reproducible; the
-tolerance covers float noise from another CPU, BLAS or thread count, which can flip near-tied
-scores (one flip moves ρ by ≤ {12 / (SAMPLE_SIZE * (SAMPLE_SIZE + 1)):.4f} and τ by ≤ {4 / (SAMPLE_SIZE * (SAMPLE_SIZE - 1)):.4f} at n = {SAMPLE_SIZE}).
+Tolerance: |Δρ| ≤ {CORRELATION_TOLERANCE["spearman"]}, |Δτ| ≤ {CORRELATION_TOLERANCE["kendall"]} (committed
+scores: no float noise of the scoring); version and n exactly.
+
+## scores.csv
+
+Every metric on the first {LIVE_SAMPLE_SIZE} architectures of that sample ({len(scores)} scores), computed
+live from scratch with setup `{LIVE_SETUP.setup_id()}`: `{json.dumps(dataclasses.asdict(LIVE_SETUP), sort_keys=True)}`,
+share_canonical={SHARE_CANONICAL}. Columns: arch_index, metric, version, value (NaN where the metric fails).
+
+Tolerance: |Δvalue| ≤ {SCORE_RELATIVE_TOLERANCE} × max(|old|, |new|); version exactly. With one thread and the
+same torch build the values are bit-reproducible; the tolerance covers float noise from another CPU, BLAS or
+thread count (measured up to ≈1e-2 relative for zico and grasp, ≤ 3e-4 for most metrics).
 
 ## search.csv
 
 Every searcher, seeds {", ".join(map(str, SEARCH_SEEDS))}, {SEARCH_QUERIES} queries, NB201 {DATASET}
 (validation signal `valid_acc_12ep`), {len(search)} runs. Training-free scores come from the committed
-full-space score table of setup `{SEARCH_SETUP.setup_id()}` (batch {SEARCH_SETUP.batch_size}; copied into the
+full-space score table of setup `{TABLE_SETUP.setup_id()}` (batch {TABLE_SETUP.batch_size}; copied into the
 temporary cache), so the runs do not depend on this machine's floating-point kernels. Compared exactly.
 
 | algo | params (searcher defaults otherwise) |

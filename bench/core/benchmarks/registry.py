@@ -78,6 +78,12 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
     return spec
 
 
+def unregister_benchmark(name: str) -> None:
+    """Remove the benchmark ``name`` from the registry (a plug-in's or a test's); ``ValueError`` if there is none."""
+    if _REGISTRY.pop(name, None) is None:
+        raise ValueError(f"benchmark {name!r} is not registered")
+
+
 def benchmark_names() -> list[str]:
     """Every registered benchmark, in registration order."""
     return list(_REGISTRY)

@@ -1,16 +1,22 @@
-"""A tiny fake benchmark for the search tests: 3 edges × 3 ops = 27 archs, ground truth and scores.
+"""A tiny fake benchmark for unit tests that need no data root: 3 edges × 3 ops = 27 archs, a synthetic
+ground truth on two datasets, and training-free scores.
 
-Imported by the other ``test_search_*`` modules; its own tests check that the fakes are consistent.
+:data:`FAKE_SPEC` registers it as benchmark ``fake`` (see the ``fake_benchmark`` fixture in ``conftest.py``,
+which registers it for one test); :func:`fake_scores` serves the search tests' scores directly and
+:func:`fill_score_cache` writes score rows into a score cache, so that the score engine, ``bench.score`` and
+``search.run`` serve them without building a network (the fake space has none).
 """
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bench.core.space import Space
+from bench.core.benchmarks import BenchmarkSpec
+from bench.core.scoring import ScoreStore, ScoringSetup
 from search.scores import TableScores
 
 OPS = ("a", "b", "c")
@@ -135,16 +141,43 @@ def rank_of(space: FakeSpace, index: int) -> int:
     return int((valid > valid[index]).sum())
 
 
-def test_fake_space_follows_the_protocol() -> None:
+def open_fake(root: Path, source: str) -> tuple[FakeSpace, FakeTruth]:
+    """The :data:`FAKE_SPEC` opener: a fresh space and ground truth (``root`` and ``source`` unused)."""
     space = FakeSpace()
-    assert isinstance(space, Space)
-    assert len(space) == 27 and len(set(map(space.arch, range(27)))) == 27
-    assert all(len(space.neighbours(i)) == 6 for i in range(27))
-    assert space.arch(int(np.argmax(fake_valid(space)))) == ("c", "c", "c")
+    return space, FakeTruth(space)
 
 
-def test_fake_truth_columns() -> None:
-    space = FakeSpace()
-    frame = FakeTruth(space).frame("fake10")
-    assert np.allclose(frame["test_acc_200ep"] - frame["valid_acc_12ep"], 10.0)
-    assert (frame["train_seconds_12ep"] > 0).all()
+FAKE_SPEC = BenchmarkSpec(
+    name="fake",
+    datasets=("fake10", "fake100"),
+    sources=("synthetic",),
+    default_target="test_acc_200ep",
+    open=open_fake,
+    images={"fake10": None, "fake100": None},
+    description="27 synthetic architectures with an additive accuracy landscape (tests only)",
+)
+
+
+def fill_score_cache(
+    cache_root: Path, setup: ScoringSetup, values: pd.DataFrame, versions: dict[str, int]
+) -> None:
+    """Write ``values`` (indexed by ``arch_index``, one column per metric) into the score cache of ``setup``
+    under ``cache_root`` as if they had been computed (``versions``: each metric's registry version), and
+    compact it into the cache's table."""
+    store = ScoreStore(cache_root, setup)
+    rows = [
+        {
+            "arch_index": int(index),
+            "metric": name,
+            "version": versions[name],
+            "value": float(values.at[index, name]),
+            "seconds": 0.5,
+            "error": "",
+            "device": "cpu",
+        }
+        for index in values.index
+        for name in values.columns
+    ]
+    with store.journal(0) as append:
+        append(rows)
+    store.compact()

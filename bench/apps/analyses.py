@@ -1,0 +1,161 @@
+"""Analyses of finished runs read from their result folders: search-protocol comparisons, scoring-setup
+comparisons and cell subsets. ``scripts/compare_searches.py``, ``scripts/compare_setups.py`` and
+``scripts/cell_subsets.py`` are their command lines.
+
+* :func:`protocol_comparisons`: for each of :data:`COMPARISONS` and each searcher run on both sides, the
+  difference of mean 200-epoch test accuracy (%) over seeds (:func:`bench.core.seed_differences.mean_difference`)
+  read from the ``runs.csv`` of two ``bench search`` folders, with the mean 12-epoch validation accuracy (%)
+  each side reached on its own search signal → ``results/search/protocol_comparisons.csv``.
+* :func:`compare_setups`: the paired ρ difference of two ``bench correlate`` folders that scored the same
+  architectures under different settings (:func:`bench.core.setup_differences.setup_differences`)
+  → ``<second>/paired_vs_<first folder name>.csv``.
+* :func:`cell_subset_table`: ρ per metric on subsets of a ``bench correlate`` folder's cells
+  (:func:`bench.core.cell_subsets.subset_rows`) → ``<run>/cell_subsets.csv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from bench.core.benchmarks import open_benchmark
+from bench.core.cell_subsets import subset_rows
+from bench.core.groundtruth import column
+from bench.core.seed_differences import mean_difference
+from bench.core.setup_differences import setup_differences
+from metrics import registry
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: the runs of ``folder`` whose search ``dataset`` (signal) is the given one."""
+
+    folder: str
+    dataset: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """a − b on ``judged_on``'s test accuracy; ``paired`` when a and b are the same seeds with one option changed."""
+
+    name: str
+    a: Side
+    b: Side
+    judged_on: str
+    paired: bool = False
+
+
+COMPARISONS = (
+    Comparison(
+        "per_dataset_vs_transfer",
+        Side("nb201_per_dataset_q20", "ImageNet16-120"),
+        Side("nb201_transfer_q20", "cifar10"),
+        "ImageNet16-120",
+    ),
+    Comparison(
+        "per_dataset_vs_transfer",
+        Side("nb201_per_dataset_q20", "cifar100"),
+        Side("nb201_transfer_q20", "cifar10"),
+        "cifar100",
+    ),
+    Comparison(
+        "distinct_classes_vs_per_dataset",
+        Side("nb201_per_dataset_in16_hnas_distinct", "ImageNet16-120"),
+        Side("nb201_per_dataset_q20", "ImageNet16-120"),
+        "ImageNet16-120",
+        paired=True,
+    ),
+    Comparison(
+        "distinct_classes_vs_transfer",
+        Side("nb201_per_dataset_in16_hnas_distinct", "ImageNet16-120"),
+        Side("nb201_transfer_q20", "cifar10"),
+        "ImageNet16-120",
+    ),
+)
+"""The search-protocol comparisons of ``results/search/protocol_comparisons.csv``."""
+
+
+def side_runs(search_root: Path, side: Side) -> pd.DataFrame:
+    """The runs of one side, indexed by (algo, seed); an algo label's options (``hnas[distinct_classes=True]``) are
+    dropped so that a searcher run with an option meets its plain runs."""
+    path = search_root / side.folder / "runs.csv"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: no runs.csv (run `python -m bench search` with out_dir={path.parent} first)"
+        )
+    runs = pd.read_csv(path)
+    runs["algo"] = runs["algo"].str.replace(r"\[.*\]$", "", regex=True)
+    return runs[runs["dataset"] == side.dataset].set_index(["algo", "seed"]).sort_index()
+
+
+def compare_protocols(search_root: Path, comparison: Comparison) -> pd.DataFrame:
+    """One row per searcher present in both sides of ``comparison`` (paired: on the seeds both sides ran)."""
+    a, b = side_runs(search_root, comparison.a), side_runs(search_root, comparison.b)
+    target = f"test_acc_{comparison.judged_on}"
+    rows = []
+    for algo in sorted(set(a.index.get_level_values("algo")) & set(b.index.get_level_values("algo"))):
+        runs_a, runs_b = a.loc[algo], b.loc[algo]
+        if comparison.paired:
+            seeds = runs_a.index.intersection(runs_b.index)
+            runs_a, runs_b = runs_a.loc[seeds], runs_b.loc[seeds]
+        rows.append(
+            {
+                "comparison": comparison.name,
+                "judged_on": comparison.judged_on,
+                "algo": algo,
+                "a": f"{comparison.a.folder}:{comparison.a.dataset}",
+                "b": f"{comparison.b.folder}:{comparison.b.dataset}",
+                "paired": comparison.paired,
+                **mean_difference(
+                    runs_a[target].to_numpy(float), runs_b[target].to_numpy(float), comparison.paired
+                ),
+                "valid_acc_a": runs_a["valid_acc"].mean(),
+                "valid_acc_b": runs_b["valid_acc"].mean(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def protocol_comparisons(
+    search_root: Path, comparisons: tuple[Comparison, ...] = COMPARISONS
+) -> pd.DataFrame:
+    """:func:`compare_protocols` of every comparison, written to ``<search_root>/protocol_comparisons.csv``."""
+    table = pd.concat([compare_protocols(search_root, c) for c in comparisons], ignore_index=True)
+    table.to_csv(search_root / "protocol_comparisons.csv", index=False)
+    return table
+
+
+def read_run_scores(folder: Path) -> pd.DataFrame:
+    """The per-architecture scores of a ``bench correlate`` output folder, indexed by ``arch_index``;
+    ``FileNotFoundError`` naming the file if it has none."""
+    path = folder / "scores.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: pass an output folder of `python -m bench correlate`")
+    return pd.read_parquet(path).set_index("arch_index")
+
+
+def compare_setups(
+    first: Path, second: Path, space: str, dataset: str, target: str | None, n_boot: int
+) -> tuple[pd.DataFrame, Path]:
+    """The paired ρ differences of two correlate folders (``target``: the ground-truth column, None: the
+    benchmark's default), written to ``<second>/paired_vs_<first folder name>.csv``; returns the table and
+    the path written."""
+    benchmark = open_benchmark(space)
+    truth = column(benchmark.truth, dataset, target or benchmark.default_target)
+    table = setup_differences(read_run_scores(first), read_run_scores(second), truth, n_boot)
+    out = second / f"paired_vs_{first.name}.csv"
+    table.to_csv(out, index=False)
+    return table, out
+
+
+def cell_subset_table(run: Path, space: str, dataset: str, target: str) -> pd.DataFrame:
+    """ρ per metric on the cell subsets of a correlate folder whose ``scores.parquet`` holds each cell's
+    ``canonical_index``, against ``target`` of ``dataset``, written to ``<run>/cell_subsets.csv``."""
+    scores = read_run_scores(run)
+    truth = column(open_benchmark(space).truth, dataset, target)
+    metric_names = [name for name in registry.names() if name in scores.columns]
+    table = subset_rows(scores, truth, metric_names)
+    table.to_csv(run / "cell_subsets.csv", index=False)
+    return table
