@@ -135,7 +135,7 @@ def test_parquet_ground_truth_and_space(tiny, tmp_path) -> None:
 
 
 def test_missing_parquet_names_file_and_converter(tmp_path) -> None:
-    with pytest.raises(DataFileError, match=r"python -m bench\.nb101_tfrecord"):
+    with pytest.raises(DataFileError, match=r"python -m bench nb101-tfrecord"):
         load_nb101(tmp_path, "tfrecord")
     (tmp_path / "nb101").mkdir()
     (tmp_path / PARQUET_TABLE).write_bytes(b"not parquet")
