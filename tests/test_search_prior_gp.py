@@ -7,6 +7,7 @@ import pytest
 
 from bench.core.paths import REPO_ROOT
 from bench.core.scoring import ScoreEngine, ScoringSetup
+from search.oracle import Budget
 from search.prior_gp import MIN_FIT, hamming_kernel, metric_weights, posterior, prior_mean
 from search.results import run_search
 from search.scores import TableScores
@@ -61,13 +62,29 @@ def cifar10_scores(nb201_space) -> TableScores:
 def test_short_real_configuration(nb201_space, nb201_truth, cifar10_scores) -> None:
     params = {"metrics": ["synflow", "params"], "n_start": 200, "max_scored": 400}
     row, trajectory = run_search(
-        "prior_gp", nb201_space, nb201_truth, "cifar10", cifar10_scores, 0, 8, None, params
+        "prior_gp",
+        nb201_space,
+        nb201_truth,
+        dataset="cifar10",
+        scores=cifar10_scores,
+        seed=0,
+        budget=Budget(8, None),
+        params=params,
     )
     assert row["queries"] == len(trajectory) == 8
     assert 200 < row["n_scored"] <= 400  # the pool grew around the queried archs, within its cap
     classes = nb201_space.canonical_indices()[[t["arch_index"] for t in trajectory]]
     assert len(set(classes.tolist())) == 8  # never a functional duplicate
-    again, _ = run_search("prior_gp", nb201_space, nb201_truth, "cifar10", cifar10_scores, 0, 8, None, params)
+    again, _ = run_search(
+        "prior_gp",
+        nb201_space,
+        nb201_truth,
+        dataset="cifar10",
+        scores=cifar10_scores,
+        seed=0,
+        budget=Budget(8, None),
+        params=params,
+    )
     assert again == row
     # the best of 8 queries guided by synflow and params beats the median NB201 cell (CIFAR-10 test 90.75 %)
     assert row["test_acc_cifar10"] > 90.75
