@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from bench import provenance
 from bench.paths import DataFileError
 
 
@@ -27,3 +30,17 @@ def run_or_exit(run: Callable[[DictConfig], object], cfg: DictConfig, log: loggi
     except (ValueError, DataFileError) as err:
         log.error("%s", err)
         sys.exit(2)
+
+
+def write_provenance(app: str, cfg: DictConfig, out_dir: str | Path, code_paths: Sequence[str]) -> Path:
+    """``out_dir/provenance.json`` of the running Hydra job: its config name, this job's command-line overrides,
+    the resolved config and the code under ``code_paths`` (:mod:`bench.provenance`)."""
+    job = HydraConfig.get()
+    record = provenance.record(
+        app,
+        str(job.job.config_name),
+        list(job.overrides.task),
+        OmegaConf.to_container(cfg, resolve=True),
+        code_paths,
+    )
+    return provenance.write(out_dir, record)

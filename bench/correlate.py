@@ -3,7 +3,8 @@
 ``python -m bench.correlate space=nb201 dataset=cifar10 sample=200 seed=0 metrics=[synflow,naswot,params]``
 
 Pipeline: config → benchmark (space + ground truth) + image batch → scores (cached, resumable,
-sharded) → ``scores.parquet``, ``correlations.csv``, ``metric_differences.csv``, plots → leaderboard rows.
+sharded) → ``scores.parquet``, ``correlations.csv``, ``metric_differences.csv``, plots, ``provenance.json``
+(:mod:`bench.provenance`) → leaderboard rows.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pandas as pd
 import torch
 from omegaconf import DictConfig
 
-from bench import leaderboard, plots, stats
-from bench.app import config_names, run_or_exit
+from bench import leaderboard, plots, stats, tables
+from bench.app import config_names, run_or_exit, write_provenance
 from bench.batches import check_dataset
 from bench.benchmarks import Benchmark, open_benchmark
 from bench.groundtruth.base import column
@@ -27,6 +28,19 @@ from bench.spaces.base import Space
 from metrics import registry
 
 log = logging.getLogger("bench.correlate")
+CODE_PATHS = (
+    "bench/correlate.py",
+    "bench/stats.py",
+    "bench/benchmarks.py",
+    "bench/spaces",
+    "bench/groundtruth",
+    "bench/scoring.py",
+    "metrics/registry.py",
+    "bench/tables.py",
+    "bench/plots.py",
+)
+"""The code a correlation folder's numbers and files come from, given the committed score caches (its
+provenance records their hash; the scores themselves are keyed by the cache's scoring setup)."""
 
 
 POPULATIONS = ("all", "no_dead_ops", "one_per_class")
@@ -119,9 +133,9 @@ def run(cfg: DictConfig) -> Path | None:
     out.mkdir(parents=True, exist_ok=True)
     scores.reset_index().to_parquet(out / "scores.parquet", index=False)
     correlations = correlation_table(scores, truth.loc[indices], metric_names, cfg.stats)
-    correlations.to_csv(out / "correlations.csv", index=False)
+    tables.write_csv(correlations, out / "correlations.csv", key=["metric"])
     differences = difference_table(scores, truth.loc[indices], metric_names, cfg.stats)
-    differences.to_csv(out / "metric_differences.csv", index=False)
+    tables.write_csv(differences, out / "metric_differences.csv", key=["metric_a", "metric_b"])
     make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
     labels = {
         "space": cfg.space,
@@ -135,8 +149,9 @@ def run(cfg: DictConfig) -> Path | None:
     leaderboard.update_correlations(Path(cfg.leaderboard), correlations.assign(**labels))
     vote = vote_table(scores, truth.loc[indices], metric_names)
     if vote is not None:
-        vote.to_csv(out / "vote.csv", index=False)
+        tables.write_csv(vote, out / "vote.csv", key=["ensemble"])
         leaderboard.update_votes(leaderboard.votes_path(Path(cfg.leaderboard)), vote.assign(**labels))
+    write_provenance("bench.correlate", cfg, out, CODE_PATHS)
     best = correlations.sort_values("spearman", ascending=False).iloc[0]
     log.info(
         "done: %d archs, %d metrics; best Spearman %s = %.3f; outputs in %s",

@@ -3,8 +3,8 @@
 ``python -m search.run algo=hnas space=nb201 dataset=cifar10 seeds=10 budget.queries=20 out_dir=DIR``
 
 Writes ``DIR/runs.csv`` (one row per algo × seed × search dataset), ``DIR/trajectory.csv`` (the
-incumbent after every query), ``DIR/summary.csv`` (mean ± std per algo) and ``DIR/anytime.png``, and
-updates the search leaderboard.
+incumbent after every query), ``DIR/summary.csv`` (mean ± std per algo), ``DIR/anytime.png`` and
+``DIR/provenance.json`` (:mod:`bench.provenance`), and updates the search leaderboard.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from joblib import Parallel, delayed
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from bench import leaderboard, plots
-from bench.app import config_names, run_or_exit
+from bench import leaderboard, plots, tables
+from bench.app import config_names, run_or_exit, write_provenance
 from bench.benchmarks import Benchmark
 from search.jobs import run_job, shared_benchmark
 from search.registry import SEARCHERS
@@ -28,6 +28,19 @@ from search.results import summarize
 
 log = logging.getLogger("search.run")
 PROTOCOLS = ("transfer", "per_dataset")
+CODE_PATHS = (
+    "search",
+    "bench/benchmarks.py",
+    "bench/spaces",
+    "bench/groundtruth",
+    "bench/scoring.py",
+    "metrics/registry.py",
+    "bench/tables.py",
+    "bench/plots.py",
+)
+"""The code a search folder's numbers and files come from (its provenance records their hash)."""
+RUN_KEY = ["dataset", "algo", "seed"]
+"""The key that orders runs.csv (and, with ``query``, trajectory.csv)."""
 BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds"]
 
 
@@ -88,17 +101,19 @@ def run(cfg: DictConfig) -> Path:
     ):
         runs.append(row)
         trajectories.extend(trajectory)
-    return write_outputs(cfg, pd.DataFrame(runs), pd.DataFrame(trajectories))
+    out = write_outputs(cfg, pd.DataFrame(runs), pd.DataFrame(trajectories))
+    write_provenance("search.run", cfg, out, CODE_PATHS)
+    return out
 
 
 def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame) -> Path:
     """runs.csv, trajectory.csv, summary.csv, anytime.png and the leaderboard rows."""
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(out / "runs.csv", index=False)
-    trajectory.to_csv(out / "trajectory.csv", index=False)
+    tables.write_csv(runs, out / "runs.csv", key=RUN_KEY)
+    tables.write_csv(trajectory, out / "trajectory.csv", key=[*RUN_KEY, "query"])
     summary = summarize(runs, by=("dataset", "algo"))
-    summary.to_csv(out / "summary.csv", index=False)
+    tables.write_csv(summary, out / "summary.csv", key=["dataset", "algo"])
     for dataset, part in trajectory.groupby("dataset"):
         curve = part.rename(columns={"incumbent_test_acc": "test_acc"})
         name = "anytime.png" if trajectory["dataset"].nunique() == 1 else f"anytime_{dataset}.png"

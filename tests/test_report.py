@@ -229,7 +229,7 @@ def test_settings_plots_and_cli(results: Path) -> None:
     plots = section(text, "## Plots")
     assert "(correlate/nb201_cifar10_sample1000/spearman.png)" in plots
     assert "(search/nb201_transfer_q20/anytime.png)" in plots
-    assert "bayesian-optimization" in section(text, "## Software and machine")
+    assert "bayesian-optimization" in section(text, "## Software")
     assert "experiment=abdelfattah2021_nb201" in section(text, "## How this was produced")
 
 
