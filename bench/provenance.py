@@ -1,7 +1,7 @@
 """What produced a result folder: ``provenance.json``, written beside the folder's tables, and checked by tests.
 
 A record holds the app (``search.run``, ``bench.correlate``), its Hydra config name and command-line overrides
-(the preset is one of them: ``experiment=...``), the resolved config without the keys that cannot change a
+(the preset is one of them: ``experiment=...``; volatile ones left out), the resolved config without the keys that cannot change a
 number (:data:`VOLATILE_KEYS`), the code version as :func:`code_hash` of the modules that compute the numbers,
 the versions of the packages the numbers depend on, and ``setup_hash``: one digest of config, code and
 packages. Nothing in it depends on the machine, the time or the git commit, so rerunning an unchanged result
@@ -95,6 +95,11 @@ def result_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def result_overrides(overrides: Sequence[str]) -> list[str]:
+    """The command-line overrides without those of :data:`VOLATILE_KEYS` (``workers=2``, ...), sorted."""
+    return sorted(o for o in overrides if o.split("=", 1)[0].lstrip("+~") not in VOLATILE_KEYS)
+
+
 def record(
     app: str, config_name: str, overrides: Sequence[str], config: Mapping[str, Any], code_paths: Sequence[str]
 ) -> dict[str, Any]:
@@ -102,7 +107,7 @@ def record(
     body = {
         "app": app,
         "config_name": config_name,
-        "overrides": sorted(overrides),
+        "overrides": result_overrides(overrides),
         "config": result_config(config),
         "code_paths": list(code_paths),
         "code_hash": code_hash(code_paths),

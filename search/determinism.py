@@ -62,33 +62,38 @@ def gp_hyperparameter_optimizer(
 
 def pattern_search_max(
     func: Callable[[np.ndarray], np.ndarray],
-    start: np.ndarray,
+    starts: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
     first_step: float = 2.0**-4,
     last_step: float = 2.0**-20,
-) -> tuple[np.ndarray, float]:
-    """Maximise ``func`` (rows of points → values) in the box from ``start`` by compass search on a dyadic grid.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Maximise ``func`` (rows of points → values) in the box by compass search on a dyadic grid, from each start.
 
     Coordinates are scaled to [0, 1] and snapped to multiples of ``last_step`` (a fraction of each range);
-    from the current point, the 2·d moves of ± step along each axis are evaluated and the best is taken if
-    its rounded value beats the current one (the first move on ties), otherwise the step halves, from
-    ``first_step`` down to ``last_step``. Every comparison uses rounded values and every point lies on the
-    grid, so the path is the same on every machine. Returns the point and its value.
+    from the current point, the 2·d moves of ± step along each axis (−e0, +e0, −e1, ...) are evaluated and the
+    best is taken if its rounded value beats the current one (the first move on ties), otherwise the step
+    halves, from ``first_step`` down to ``last_step``. Every comparison uses rounded values and every point
+    lies on the grid, so the path is the same on every machine. The searches from the rows of ``starts`` run
+    side by side (one ``func`` call per round for all that are still moving) but each decides on its own.
+    Returns the end points (one row per start) and their values.
     """
     width = upper - lower
-    unit = snap((start - lower) / width, last_step, 0.0, 1.0)
-    current = float(func(lower + unit[None, :] * width)[0])
-    moves = np.concatenate([-np.eye(len(unit)), np.eye(len(unit))])[  # −e0, +e0, −e1, +e1, ...
-        np.argsort(np.tile(np.arange(len(unit)), 2), kind="stable")
+    units = snap((np.atleast_2d(starts) - lower) / width, last_step, 0.0, 1.0)
+    current = np.asarray(func(lower + units * width), dtype=np.float64)
+    dims = units.shape[1]
+    moves = np.concatenate([-np.eye(dims), np.eye(dims)])[
+        np.argsort(np.tile(np.arange(dims), 2), kind="stable")
     ]
-    step = first_step
-    while step >= last_step:
-        trial = np.clip(unit[None, :] + step * moves, 0.0, 1.0)
-        values = func(lower + trial * width)
-        best = argmax_first(values)
-        if round_significant(values[best]) > round_significant(current):
-            unit, current = trial[best], float(values[best])
-        else:
-            step /= 2
-    return lower + unit * width, current
+    steps = np.full(len(units), first_step)
+    while (moving := np.flatnonzero(steps >= last_step)).size:
+        trials = np.clip(units[moving, None, :] + steps[moving, None, None] * moves[None], 0.0, 1.0)
+        values = np.asarray(func((lower + trials * width).reshape(-1, dims)), dtype=np.float64)
+        values = values.reshape(len(moving), len(moves))
+        for row, start in enumerate(moving):
+            best = argmax_first(values[row])
+            if round_significant(values[row, best]) > round_significant(current[start]):
+                units[start], current[start] = trials[row, best], values[row, best]
+            else:
+                steps[start] /= 2
+    return lower + units * width, current

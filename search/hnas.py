@@ -76,8 +76,8 @@ class StableExpectedImprovement(ExpectedImprovement):
         tries = space.random_sample(n_random, random_state=random_state)
         starts = tries[descending_order(-acq(tries))[:n_smart]]
         lower, upper = space.bounds[:, 0], space.bounds[:, 1]
-        ends = [pattern_search_max(lambda x: -acq(x), start, lower, upper) for start in starts]
-        return ends[argmax_first(np.array([value for _, value in ends]))][0]
+        ends, values = pattern_search_max(lambda x: -acq(x), starts, lower, upper)
+        return ends[argmax_first(values)]
 
 
 class _Pool:
