@@ -78,6 +78,7 @@ def write_search(results: Path) -> None:
             "algo": "hnas",
             "seed": [0, 0, 1, 1],
             "dataset": "cifar10",
+            "query": [1, 2, 1, 2],
             "simulated_seconds": [100.0, 2990.0, 150.0, 3010.0],
             "incumbent_test_acc": [93.0, 93.9, 93.5, 94.1],
         }
