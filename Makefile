@@ -75,6 +75,7 @@ SEARCH := $(BIN)/python -m search.run progress=false workers=$(SEARCH_WORKERS) c
 else
 REPRO_DIR := results
 CORRELATE := $(BIN)/python -m bench.correlate progress=false
+CORRELATE_SWEEP := $(BIN)/python -m bench.correlate -m progress=false
 SEARCH := $(BIN)/python -m search.run progress=false workers=$(SEARCH_WORKERS)
 endif
 CORR := results/correlate
@@ -103,8 +104,8 @@ endif
 	$(BIN)/python -m bench.report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
 
 reproduce-correlate: install  ## every folder under results/correlate, from the committed score caches
-	$(CORRELATE) -m experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS)
-	$(CORRELATE) -m experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS) population=no_dead_ops
+	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS)
+	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS) population=no_dead_ops
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 population=one_per_class
 	$(CORRELATE) experiment=nb201_sample1000 dataset=cifar10 metrics=all
 	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
