@@ -86,24 +86,24 @@ CORR_IN16 := experiment=abdelfattah2021_nb201 dataset=ImageNet16-120 population=
 ZC_SEARCHERS := [zc_only,zc_warmup_rea,hnas,hnas_grad_norm,hnas_snip,hnas_grasp]
 
 .PHONY: reproduce reproduce-correlate reproduce-search
-reproduce: install
 ifeq ($(FAST),1)
+reproduce: install
 	@echo "== [1/3] correlations → $(REPRO_DIR)/leaderboard/correlations.csv"
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 sample=$(FAST_SAMPLE) protocol=fast$(FAST_SAMPLE) \
 	  'metrics=$(FAST_METRICS)' out_dir=$(REPRO_DIR)/correlate/nb201_cifar10_fast$(FAST_SAMPLE)
 	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
 	$(SEARCH) experiment=hnas2022_nb201_transfer 'algo=$(CHEAP_SEARCHERS)' seeds=3 out_dir=$(REPRO_DIR)/search/nb201_transfer_q20
 	$(SEARCH) experiment=nb201_paper_baselines 'algo=$(CHEAP_SEARCHERS)' seeds=3 out_dir=$(REPRO_DIR)/search/nb201_transfer_s12000
-else
-	@echo "== [1/3] correlations → $(REPRO_DIR)/leaderboard/correlations.csv"
-	$(MAKE) --no-print-directory reproduce-correlate
-	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
-	$(MAKE) --no-print-directory reproduce-search
-endif
 	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
 	$(BIN)/python -m bench.report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
+else
+reproduce: reproduce-correlate reproduce-search  ## correlations, then searches, then the report
+	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
+	$(BIN)/python -m bench.report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
+endif
 
 reproduce-correlate: install  ## every folder under results/correlate, from the committed score caches
+	@echo "== [1/3] correlations → $(REPRO_DIR)/leaderboard/correlations.csv"
 	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS)
 	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS) population=no_dead_ops
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 population=one_per_class
@@ -129,6 +129,7 @@ reproduce-correlate: install  ## every folder under results/correlate, from the 
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb101_cifar10_naslib_subset $(CORR)/nb101_cifar10_seed1_sample80 --space nb101
 
 reproduce-search: install  ## every folder and table under results/search
+	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
 	$(SEARCH) experiment=hnas2022_nb201_transfer algo=all
 	$(SEARCH) experiment=nb201_paper_baselines algo=all
 	$(SEARCH) experiment=hnas2022_nb201_per_dataset algo=all
