@@ -29,8 +29,15 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 .PHONY: bench
-bench: install  ## scoring speed benchmark → results/bench/scoring.csv (not a test)
+bench: install  ## scoring speed benchmarks → results/bench/*.csv (timings of this machine: not part of reproduce)
 	$(BIN)/python scripts/bench_scoring.py --threads 2
+	$(BIN)/python scripts/bench_avg_pool.py --threads 2
+
+.PHONY: crosscheck
+crosscheck: install  ## our scores against NAS-Bench-Suite-Zero's, NB101 subset bias → results/crosscheck/ (hours of CPU)
+	$(BIN)/python scripts/crosscheck_naslib.py --space nb201
+	$(BIN)/python scripts/crosscheck_naslib.py --space nb101
+	$(BIN)/python scripts/nb101_subset_bias.py
 
 .PHONY: data
 data: install  ## official CIFAR-10/100 + NAS-Bench-101 files → ./data (or $NASBENCH_DATA); see bench/core/download.py
@@ -41,16 +48,19 @@ update-reference: install  ## recompute results/reference/*.csv (regression refe
 	$(BIN)/python -m bench reference update
 
 # ---- The reproduction pipeline ----------------------------------------------------------------------------
-# `make reproduce`: every correlation (all spaces and datasets, scores from the committed caches in
-# results/scores, computing only what is missing), the searches of every searcher under the two published
-# budgets (transfer from CIFAR-10) and under HNAS's budget with each dataset's own signal, the leaderboards
-# and plots (written by each run), then results/REPORT.md. < 30 min on 2 cores once the full-space score
-# tables of the presets' setups are committed; days of CPU time without them.
+# `make reproduce`: every committed file under results/ except the score caches (results/scores, inputs), the
+# regression references (`make update-reference`), the cross-checks against NAS-Bench-Suite-Zero
+# (`make crosscheck`) and the speed benchmarks (`make bench`: timings of the machine, not results), written by
+# today's code: the correlations (from the committed score caches, computing only what is missing), the
+# searches, the scripts' comparison tables, the leaderboards and plots (written by each run), then
+# results/REPORT.md. Each run folder gets a provenance.json (bench/provenance.py) that tests/test_provenance.py
+# checks against today's code and config. Rows are sorted and floats fixed-format (bench/tables.py), PNGs carry
+# no metadata, and the GP searchers decide independently of the BLAS kernel (search/determinism.py), so an
+# unchanged result rewrites an identical file: `make check-reproduce` runs all of this in a temporary copy and
+# lists the files that differ from the committed ones (docs/reproducibility.md).
 # `make reproduce FAST=1`: a small smoke version (FAST_SAMPLE cheap-metric scores on CIFAR-10, 3 seeds of the
 # searchers that need no scores) written to results/fast/, never touching the real results.
 # Presets: conf/experiment/*.yaml, each documenting its published source.
-# nb201_sample1000 runs all 21 metrics: the committed CIFAR-10 table holds them for the sample's 551 classes
-# (class-invariant metrics) and 1,000 architectures (the others).
 FAST ?= 0
 FAST_SAMPLE ?= 50
 # bench search processes running searches in parallel (one per core; the results do not depend on it)
@@ -60,33 +70,85 @@ FAST_METRICS := [params,flops,synflow,naswot,grad_norm,snip,jacob_cov]
 CHEAP_SEARCHERS := [random,rea,reinforce,bo,local]
 ifeq ($(FAST),1)
 REPRO_DIR := results/fast
-CORRELATE := $(BIN)/python -m bench correlate cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/correlations.csv
-SEARCH := $(BIN)/python -m bench search workers=$(SEARCH_WORKERS) cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/search.csv
+CORRELATE := $(BIN)/python -m bench correlate progress=false cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/correlations.csv
+SEARCH := $(BIN)/python -m bench search progress=false workers=$(SEARCH_WORKERS) cache_dir=$(REPRO_DIR)/scores leaderboard=$(REPRO_DIR)/leaderboard/search.csv
 else
 REPRO_DIR := results
-CORRELATE := $(BIN)/python -m bench correlate
-SEARCH := $(BIN)/python -m bench search workers=$(SEARCH_WORKERS)
+CORRELATE := $(BIN)/python -m bench correlate progress=false publish=true
+CORRELATE_SWEEP := $(BIN)/python -m bench correlate -m progress=false publish=true
+SEARCH := $(BIN)/python -m bench search progress=false publish=true workers=$(SEARCH_WORKERS)
 endif
+CORR := results/correlate
+# the 300 random CIFAR-10 cells of the batch-protocol comparisons (README), and the 1,000 no-dead-op
+# ImageNet16-120 cells of the batch-size comparison
+CORR_300 := experiment=nb201_sample1000 sample=300 'metrics=[grad_norm,snip,grasp,fisher]'
+CORR_IN16 := experiment=abdelfattah2021_nb201 dataset=ImageNet16-120 population=no_dead_ops sample=1000
+ZC_SEARCHERS := [zc_only,zc_warmup_rea,hnas,hnas_grad_norm,hnas_snip,hnas_grasp]
 
-.PHONY: reproduce
+.PHONY: reproduce reproduce-correlate reproduce-search
+ifeq ($(FAST),1)
 reproduce: install
 	@echo "== [1/3] correlations → $(REPRO_DIR)/leaderboard/correlations.csv"
-ifeq ($(FAST),1)
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 sample=$(FAST_SAMPLE) protocol=fast$(FAST_SAMPLE) \
 	  'metrics=$(FAST_METRICS)' out_dir=$(REPRO_DIR)/correlate/nb201_cifar10_fast$(FAST_SAMPLE)
 	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
 	$(SEARCH) experiment=hnas2022_nb201_transfer 'algo=$(CHEAP_SEARCHERS)' seeds=3 out_dir=$(REPRO_DIR)/search/nb201_transfer_q20
 	$(SEARCH) experiment=nb201_paper_baselines 'algo=$(CHEAP_SEARCHERS)' seeds=3 out_dir=$(REPRO_DIR)/search/nb201_transfer_s12000
+	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
+	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
 else
-	$(CORRELATE) -m experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS)
+reproduce: reproduce-correlate reproduce-search  ## correlations, then searches, then the report
+	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
+	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
+endif
+
+reproduce-correlate: install  ## every folder under results/correlate, from the committed score caches
+	@echo "== [1/3] correlations → $(REPRO_DIR)/leaderboard/correlations.csv"
+	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS)
+	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS) population=no_dead_ops
+	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 population=one_per_class
 	$(CORRELATE) experiment=nb201_sample1000 dataset=cifar10 metrics=all
+	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
+	$(CORRELATE) $(CORR_300) scoring.per_arch_batch=true protocol=fresh_batch300 out_dir=$(CORR)/nb201_cifar10_fresh_batch300
+	$(CORRELATE) $(CORR_300) scoring.bn=bypass protocol=bn_bypass300 out_dir=$(CORR)/nb201_cifar10_bn_bypass300
+	$(CORRELATE) $(CORR_IN16) 'metrics=[epe_nas]' scoring.batch_size=32 protocol=epe_batch32_sample1000 \
+	  out_dir=$(CORR)/nb201_ImageNet16-120_epe_batch32_sample1000
+	$(CORRELATE) $(CORR_IN16) 'metrics=[epe_nas]' scoring.batch_size=64 protocol=epe_batch64_sample1000 \
+	  out_dir=$(CORR)/nb201_ImageNet16-120_epe_batch64_sample1000
+	$(CORRELATE) $(CORR_IN16) 'metrics=[plain,grad_norm,snip,fisher]' scoring.batch_size=32 \
+	  protocol=plain_batch32_sample1000 out_dir=$(CORR)/nb201_ImageNet16-120_plain_batch32_sample1000
+	$(CORRELATE) $(CORR_IN16) 'metrics=[plain,grad_norm,snip,fisher]' scoring.batch_size=64 \
+	  protocol=plain_batch64_sample1000 out_dir=$(CORR)/nb201_ImageNet16-120_plain_batch64_sample1000
 	$(CORRELATE) experiment=nb101_subset
+	$(CORRELATE) experiment=nb101_subset sample=80 scoring.seed=1 'metrics=[epe_nas,jacob_cov,plain,snip]' \
+	  protocol=seed1_stability80 out_dir=$(CORR)/nb101_cifar10_seed1_sample80
+	for d in cifar10 cifar100 ImageNet16-120; do $(BIN)/python scripts/cell_subsets.py $(CORR)/nb201_$${d}_abdelfattah2021 || exit 1; done
+	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_cifar10_fixed_batch300 $(CORR)/nb201_cifar10_fresh_batch300 --bootstrap 2000
+	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_ImageNet16-120_plain_batch64_sample1000_no_dead_ops \
+	  $(CORR)/nb201_ImageNet16-120_plain_batch32_sample1000_no_dead_ops --dataset ImageNet16-120
+	$(BIN)/python scripts/compare_setups.py $(CORR)/nb101_cifar10_naslib_subset $(CORR)/nb101_cifar10_seed1_sample80 --space nb101
+
+reproduce-search: install  ## every folder and table under results/search
 	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
 	$(SEARCH) experiment=hnas2022_nb201_transfer algo=all
 	$(SEARCH) experiment=nb201_paper_baselines algo=all
 	$(SEARCH) experiment=hnas2022_nb201_per_dataset algo=all
+	$(SEARCH) experiment=hnas2022_nb201_per_dataset 'dataset=[ImageNet16-120]' algo=hnas +params.distinct_classes=true \
+	  out_dir=results/search/nb201_per_dataset_in16_hnas_distinct
+	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 'algo=[random,rea,reinforce,local]' \
+	  out_dir=results/search/nb201_cifar10_q100
+	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 algo=bo out_dir=results/search/nb201_cifar10_q100_bo
+	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 'algo=$(ZC_SEARCHERS)' \
+	  out_dir=results/search/nb201_transfer_q100_zc
 	$(SEARCH) experiment=prior_gp_nb201_transfer
 	$(SEARCH) experiment=prior_gp_nb201_in16
-endif
-	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
-	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
+	$(BIN)/python scripts/compare_searches.py
+	$(BIN)/python scripts/hnas_probe_check.py
+
+# `make check-reproduce`: `make reproduce` in a temporary copy of the tracked files (this checkout's venv), then
+# the files under results/ that it changed, added or removed; exit 1 if any. CHECK_TARGET=reproduce-search runs
+# one part only.
+CHECK_TARGET ?= reproduce
+.PHONY: check-reproduce
+check-reproduce: install
+	$(BIN)/python scripts/check_reproduce.py --target $(CHECK_TARGET) --python $(abspath $(BIN))/python

@@ -3,6 +3,8 @@
 * Features: one-hot per position (NB201: 6 edges × 5 ops = 30 dims, see :mod:`search.encoding`).
 * Surrogate: scikit-learn GP, ``C · Matern(ν = 2.5, one shared length scale) + White`` on the
   validation accuracies (normalised), hyperparameters refitted by marginal likelihood every step.
+* Machine-independent decisions (:mod:`search.determinism`): the fitted hyperparameters lie on a fixed grid,
+  restarts and candidates are compared on values rounded to 8 significant digits, ties go to the first.
 * Start: ``n_init`` uniformly random architectures (default 10).
 * Each step: a candidate pool of ``n_candidates`` unqueried archs, half drawn uniformly from the
   unqueried archs and half one-edge mutations of the ``n_parents`` best queried archs; query the
@@ -21,6 +23,7 @@ from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from threadpoolctl import threadpool_limits
 
 from bench.core.space import Space
+from search.determinism import argmax_first, gp_hyperparameter_optimizer
 from search.encoding import Categorical
 from search.oracle import Oracle
 from search.scores import ZCScores
@@ -46,7 +49,7 @@ def run(
         with threadpool_limits(1, user_api="blas"):  # tiny matrices: threads only add contention
             gp = _fit(enc.one_hot(np.array(queried)), np.array(accs), gp_seed)
             mean, std = gp.predict(enc.one_hot(pool), return_std=True)
-        pick = int(pool[np.argmax(expected_improvement(mean, std, max(accs), xi))])
+        pick = int(pool[argmax_first(expected_improvement(mean, std, max(accs), xi))])
         accs.append(oracle.query(pick))
         queried.append(pick)
 
@@ -63,7 +66,13 @@ def _fit(x: np.ndarray, y: np.ndarray, seed: int) -> GaussianProcessRegressor:
     kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(2.0, (1e-1, 1e2), nu=2.5) + WhiteKernel(
         1e-2, (1e-6, 1.0)
     )
-    gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed)
+    gp = GaussianProcessRegressor(
+        kernel,
+        normalize_y=True,
+        optimizer=gp_hyperparameter_optimizer,
+        n_restarts_optimizer=2,
+        random_state=seed,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return gp.fit(x, y)

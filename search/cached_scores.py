@@ -25,13 +25,14 @@ class EngineScores:
 
     def __init__(self, engine: ScoreEngine, metric_names: Sequence[str]) -> None:
         self.engine = engine
-        self.metric_names = [registry.get(name).name for name in metric_names]
+        # sorted: the engine keeps one wide table per name list, and checks its cache with the sorted list
+        self.metric_names = sorted({registry.get(name).name for name in metric_names})
 
     def get(self, metric: str, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         if metric not in self.metric_names:
             raise KeyError(f"metric {metric!r} was not declared for this run; declared: {self.metric_names}")
         self.engine.ensure(indices, self.metric_names)
-        table = self.engine.table(indices, [metric])
+        table = self.engine.table(indices, self.metric_names)
         return table[metric].to_numpy(dtype=float), table[f"{metric}_seconds"].to_numpy(dtype=float)
 
     def higher_is_better(self, metric: str) -> bool:

@@ -79,6 +79,7 @@ def write_search(results: Path) -> None:
             "algo": "hnas",
             "seed": [0, 0, 1, 1],
             "dataset": "cifar10",
+            "query": [1, 2, 1, 2],
             "simulated_seconds": [100.0, 2990.0, 150.0, 3010.0],
             "incumbent_test_acc": [93.0, 93.9, 93.5, 94.1],
         }
@@ -235,7 +236,7 @@ def test_settings_plots_and_cli(results: Path) -> None:
     plots = section(text, "## Plots")
     assert "(correlate/nb201_cifar10_sample1000/spearman.png)" in plots
     assert "(search/nb201_transfer_q20/anytime.png)" in plots
-    assert "bayesian-optimization" in section(text, "## Software and machine")
+    assert "bayesian-optimization" in section(text, "## Software")
     assert "experiment=abdelfattah2021_nb201" in section(text, "## How this was produced")
 
 

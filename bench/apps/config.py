@@ -11,11 +11,13 @@ import logging
 import math
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from bench.apps import provenance
 from bench.core.paths import REPO_ROOT, DataFileError
 from bench.core.plugins import load_plugins
 from bench.core.scoring import ScoringOptions, ScoringSetup, whole_number
@@ -143,3 +145,17 @@ def run_or_exit(
     except KeyboardInterrupt:
         log.error("interrupted: %s", on_interrupt)
         sys.exit(INTERRUPTED)
+
+
+def write_provenance(app: str, cfg: DictConfig, out_dir: str | Path, code_paths: Sequence[str]) -> Path:
+    """``out_dir/provenance.json`` of the running Hydra job: its config name, this job's command-line overrides,
+    the resolved config and the code under ``code_paths`` (:mod:`bench.apps.provenance`)."""
+    job = HydraConfig.get()
+    record = provenance.record(
+        app,
+        str(job.job.config_name),
+        list(job.overrides.task),
+        OmegaConf.to_container(cfg, resolve=True),
+        code_paths,
+    )
+    return provenance.write(out_dir, record)

@@ -18,7 +18,7 @@ import torch
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from bench.apps import leaderboard, plots
+from bench.apps import leaderboard, plots, tables
 from bench.apps.config import (
     CONF_DIR,
     SCORE_KEYS,
@@ -30,6 +30,7 @@ from bench.apps.config import (
     run_or_exit,
     sample_size,
     scoring_options,
+    write_provenance,
 )
 from bench.core import stats
 from bench.core.benchmarks import open_benchmark
@@ -40,6 +41,20 @@ from bench.core.scoring import whole_number
 from metrics import registry
 
 log = logging.getLogger("bench.apps.correlate")
+CODE_PATHS = (
+    "bench/apps/correlate.py",
+    "bench/core/correlation.py",
+    "bench/core/stats.py",
+    "bench/core/benchmarks",
+    "bench/core/space.py",
+    "bench/core/groundtruth.py",
+    "bench/core/scoring.py",
+    "metrics/registry.py",
+    "bench/apps/tables.py",
+    "bench/apps/plots.py",
+)
+"""The code a correlation folder's numbers and files come from, given the committed score caches (its
+provenance records their hash; the scores themselves are keyed by the cache's scoring setup)."""
 NUMBER_KEYS = ("sample", "seed", "target", "groundtruth", "protocol", "stats.", *SCORE_KEYS)
 """Keys whose override makes a preset's run a different one (its numbers or row labels change). Not among them:
 ``population`` relabels the protocol (:func:`population_labels`), so its rows never replace the preset's; ``metrics``
@@ -127,11 +142,11 @@ def run(cfg: DictConfig) -> Path | None:
         bootstrap=int(cfg.stats.bootstrap),
         top_fraction=float(cfg.stats.top_fraction),
     )
-    correlations.to_csv(out / "correlations.csv", index=False)
+    tables.write_csv(correlations, out / "correlations.csv", key=["metric"])
     differences = difference_table(
         scores, truth.loc[indices], metric_names, bootstrap=int(cfg.stats.bootstrap)
     )
-    differences.to_csv(out / "metric_differences.csv", index=False)
+    tables.write_csv(differences, out / "metric_differences.csv", key=["metric_a", "metric_b"])
     make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
     labels = {
         "space": cfg.space,
@@ -145,8 +160,9 @@ def run(cfg: DictConfig) -> Path | None:
     leaderboard.update_correlations(Path(cfg.leaderboard), correlations.assign(**labels))
     vote = vote_table(scores, truth.loc[indices], metric_names)
     if vote is not None:
-        vote.to_csv(out / "vote.csv", index=False)
+        tables.write_csv(vote, out / "vote.csv", key=["ensemble"])
         leaderboard.update_votes(leaderboard.votes_path(Path(cfg.leaderboard)), vote.assign(**labels))
+    write_provenance("bench correlate", cfg, out, CODE_PATHS)
     best = correlations.sort_values("spearman", ascending=False).iloc[0]
     log.info(
         "done: %d archs, %d metrics; best Spearman %s = %.3f; outputs in %s",

@@ -12,12 +12,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import math
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
+from bench.apps.tables import sorted_rows, write_csv
 from bench.core.stats import CORRELATION_KEYS
 
 RUN_KEY = ["sample", "sample_seed", "setup_id"]
@@ -61,7 +61,12 @@ def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """Replace the rows with the same key in the correlation leaderboard at ``path``; write it and its markdown."""
 
     def finish(board: pd.DataFrame) -> pd.DataFrame:
-        board = board.sort_values([*KEY[:4], "spearman"], ascending=[True, True, True, True, False])
+        board = board.sort_values(
+            [*KEY[:4], "spearman", "metric"],
+            ascending=[True] * 4 + [False, True],
+            kind="stable",
+            na_position="last",
+        ).reset_index(drop=True)
         path.with_suffix(".md").write_text(to_markdown(board), encoding="utf-8")
         return board
 
@@ -72,10 +77,11 @@ def replace_rows(
     path: Path,
     rows: pd.DataFrame,
     key: list[str],
-    finish: Callable[[pd.DataFrame], pd.DataFrame] = lambda board: board,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Under the board's lock: the CSV at ``path`` (if any) with its rows sharing a ``key`` with ``rows``
-    replaced by ``rows``, passed through ``finish`` (sorting, side outputs), written back and returned."""
+    replaced by ``rows``, passed through ``finish`` (sorting, side outputs; default: sorted by ``key``),
+    written back (:func:`bench.tables.write_csv`) and returned."""
     with _locked(path):
         board = rows.reset_index(drop=True)
         if path.exists():
@@ -83,8 +89,8 @@ def replace_rows(
             new_keys = set(_key_tuples(rows, key))
             keep = [k not in new_keys for k in _key_tuples(old, key)]
             board = pd.concat([old[keep], rows], ignore_index=True)
-        board = finish(board)
-        _atomic_csv(board, path)
+        board = sorted_rows(board, key) if finish is None else finish(board)
+        write_csv(board, path)
     return board
 
 
@@ -149,11 +155,3 @@ def to_markdown(board: pd.DataFrame) -> str:
             )
         lines.append("")
     return "\n".join(lines)
-
-
-def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` through a temp file and a rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    frame.to_csv(tmp, index=False)
-    os.replace(tmp, path)

@@ -30,6 +30,9 @@ MAX_LABEL_CHARS = 24
 DPI = 130
 """Resolution of every PNG written here."""
 
+PNG_METADATA = {"Software": None}
+"""PNG text chunks: none (matplotlib would name its version), so an unchanged figure is an unchanged file."""
+
 _LOG_SPAN_DECADES = 3.0
 """A score axis switches to log (or symlog) scale when its magnitudes span more decades than this."""
 
@@ -43,7 +46,7 @@ def short_label(label: object, max_chars: int = MAX_LABEL_CHARS) -> str:
 def _save(fig: plt.Figure, path: str | os.PathLike[str]) -> Path:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=DPI)
+    fig.savefig(out, dpi=DPI, metadata=PNG_METADATA)
     plt.close(fig)
     return out
 

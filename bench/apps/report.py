@@ -164,31 +164,37 @@ def scoring_setups(cache_root: Path) -> list[dict]:
 
 
 def software_section() -> list[str]:
-    """Package versions and the machine this report was generated on."""
-    import torch
-
-    versions = [["python", platform.python_version()]]
+    """Python (major.minor) and package versions: pinned, so the same on every installation."""
+    versions = [["python", ".".join(platform.python_version_tuple()[:2])]]
     for name in PACKAGES:
         try:
             versions.append([name, metadata.version(name)])
         except metadata.PackageNotFoundError:
             versions.append([name, "not installed"])
+    return [
+        "## Software",
+        "",
+        "The machine that generated this report is described in the git-ignored `REPORT.machine.md` beside it "
+        "(machine facts stay out of compared files); scoring speeds measured where the scores were computed are "
+        "in `results/bench/scoring.csv`.",
+        "",
+        *table(["package", "version"], versions),
+    ]
+
+
+def machine_report() -> str:
+    """The machine this report was generated on (platform, CPU, threads, GPU), as markdown."""
+    import torch
+
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
     machine = [
+        ["python", platform.python_version()],
         ["platform", platform.platform()],
         ["CPU", cpu_description()],
         ["torch threads", str(torch.get_num_threads())],
         ["GPU", gpu],
     ]
-    return [
-        "## Software and machine",
-        "",
-        "The machine that generated this report; scoring speeds measured where the scores were computed are "
-        "in `results/bench/scoring.csv`.",
-        "",
-        *table(["package", "version"], versions),
-        *table(["machine", ""], machine),
-    ]
+    return "\n".join(["# Machine that generated the report", "", *table(["machine", ""], machine)])
 
 
 # ---------------------------------------------------------------- correlations
@@ -517,5 +523,6 @@ def main(argv: Sequence[str] | None = None) -> Path:
     out = args.out or args.results / "REPORT.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(build(args.results, out), encoding="utf-8")
+    out.with_suffix(".machine.md").write_text(machine_report(), encoding="utf-8")
     print(f"report written to {out}", file=sys.stderr)
     return out

@@ -4,8 +4,7 @@
 
 Writes ``DIR/runs.csv`` (one row per algo × seed × search dataset), ``DIR/trajectory.csv`` (the
 incumbent after every query), ``DIR/summary.csv`` (mean ± std per algo), ``DIR/anytime.png`` (against simulated training time) and
-``DIR/anytime_scored.png`` (against architectures scored, when a searcher scored any), and updates the search
-leaderboard.
+``DIR/anytime_scored.png`` (against architectures scored, when a searcher scored any), ``DIR/provenance.json`` (:mod:`bench.apps.provenance`), and updates the search leaderboard.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from joblib import Parallel, delayed
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from bench.apps import leaderboard, plots
+from bench.apps import leaderboard, plots, tables
 from bench.apps.config import (
     CONF_DIR,
     SCORE_KEYS,
@@ -30,6 +29,7 @@ from bench.apps.config import (
     config_names,
     load_config_plugins,
     run_or_exit,
+    write_provenance,
 )
 from bench.apps.search_jobs import SearchSettings, run_job, shared_benchmark
 from bench.core.benchmarks import Benchmark
@@ -39,6 +39,21 @@ from search.results import summarize
 
 log = logging.getLogger("bench.apps.search")
 PROTOCOLS = ("transfer", "per_dataset")
+CODE_PATHS = (
+    "search",
+    "bench/core/benchmarks",
+    "bench/core/space.py",
+    "bench/core/groundtruth.py",
+    "bench/core/scoring.py",
+    "metrics/registry.py",
+    "bench/apps/search.py",
+    "bench/apps/search_jobs.py",
+    "bench/apps/tables.py",
+    "bench/apps/plots.py",
+)
+"""The code a search folder's numbers and files come from (its provenance records their hash)."""
+RUN_KEY = ["dataset", "algo", "seed"]
+"""The key that orders runs.csv (and, with ``query``, trajectory.csv)."""
 BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds", "n_runs"]
 """A search board row's key: a run of another number of seeds never replaces a row."""
 NUMBER_KEYS = (
@@ -117,17 +132,19 @@ def run(cfg: DictConfig) -> Path:
     ):
         runs.append(row)
         trajectories.extend(trajectory)
-    return write_outputs(cfg, pd.DataFrame(runs), pd.DataFrame(trajectories))
+    out = write_outputs(cfg, pd.DataFrame(runs), pd.DataFrame(trajectories))
+    write_provenance("bench search", cfg, out, CODE_PATHS)
+    return out
 
 
 def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame) -> Path:
     """runs.csv, trajectory.csv, summary.csv, anytime.png and the leaderboard rows."""
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(out / "runs.csv", index=False)
-    trajectory.to_csv(out / "trajectory.csv", index=False)
+    tables.write_csv(runs, out / "runs.csv", key=RUN_KEY)
+    tables.write_csv(trajectory, out / "trajectory.csv", key=[*RUN_KEY, "query"])
     summary = summarize(runs, by=("dataset", "algo"))
-    summary.to_csv(out / "summary.csv", index=False)
+    tables.write_csv(summary, out / "summary.csv", key=["dataset", "algo"])
     for dataset, part in trajectory.groupby("dataset"):
         curve = part.rename(columns={"incumbent_test_acc": "test_acc"})
         suffix = "" if trajectory["dataset"].nunique() == 1 else f"_{dataset}"
