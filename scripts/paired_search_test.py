@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
-from scripts.compare_searches import difference_ci
+from bench.core.seed_differences import mean_difference_ci
 
 
 def paired_table(runs_a: pd.DataFrame, runs_b: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
@@ -38,7 +38,7 @@ def paired_table(runs_a: pd.DataFrame, runs_b: pd.DataFrame, a: str, b: str) -> 
             acc_a = side_a.loc[seeds, target].to_numpy(float)
             acc_b = side_b.loc[seeds, target].to_numpy(float)
             diff = acc_a - acc_b
-            low, high = difference_ci(acc_a, acc_b, paired=True)
+            low, high = mean_difference_ci(acc_a, acc_b, paired=True)
             nonzero = diff[diff != 0]
             rows.append(
                 {
