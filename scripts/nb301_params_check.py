@@ -14,13 +14,14 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from torch import nn
 
 from bench.core.benchmarks import open_benchmark
 from bench.core.benchmarks.nb301.network import CONFIGS, DartsNetwork
 from bench.core.paths import REPO_ROOT
 
 
-def count_millions(net) -> float:  # noqa: ANN001 - any nn.Module
+def count_millions(net: nn.Module) -> float:
     """Trainable parameters in millions, rounded as NB-Suite-Zero's file rounds them (6 decimals)."""
     return round(sum(p.numel() for p in net.parameters() if p.requires_grad) / 1e6, 6)
 
