@@ -14,6 +14,7 @@ APPS = {
     "correlate": "bench.apps.correlate",
     "search": "bench.apps.search",
     "report": "bench.apps.report",
+    "nbsz-board": "bench.apps.nbsz_board",
     "reference": "bench.apps.reference",
     "download": "bench.core.download",
     "nb101-tfrecord": "bench.core.benchmarks.nb101.tfrecord",

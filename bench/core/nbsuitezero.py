@@ -30,11 +30,44 @@ FILES = {
 }
 """Their file for each benchmark this project registers, relative to the data root."""
 
+TNB101_TARGETS = {
+    "class_scene": "valid_top1_acc",
+    "class_object": "valid_top1_acc",
+    "jigsaw": "valid_top1_acc",
+    "room_layout": "valid_neg_l2_loss",
+    "segmentsemantic": "valid_pixel_acc",
+    "autoencoder": "valid_ssim",
+    "normal": "valid_ssim",
+}
+"""What ``val_accuracy`` is on each TransNAS-Bench-101 task, as NASLib's ``transbench101/graph.py`` queries it
+(``Metric.VAL_ACCURACY``): TransNAS's ``valid_top1`` (top-1 accuracy, %) for the classification tasks and
+jigsaw, ``valid_neg_loss`` (minus the L2 loss of the layout regression) for room_layout, ``valid_acc`` (pixel
+accuracy, %; not the mIoU the TransNAS paper reports) for segmentsemantic and ``valid_ssim`` (SSIM of the
+reconstruction) for autoencoder and normal. All of them are higher-is-better as stored."""
+
+
+def target_name(benchmark: str, task: str) -> str:
+    """The ground-truth column name of their ``val_accuracy`` on ``benchmark`` / ``task``.
+
+    NB101: NB101's 108-epoch validation accuracy (%; our ``nb101`` subset is this file's rows). NB301: NB301's
+    validation accuracy (%). NB201: ``nbsz_val_accuracy``, NASLib's NB201 value, which equals no column of this
+    project's NB201 table (its mean distance to ``test_acc_200ep`` is 3.7 / 0.34 / 0.39 points on CIFAR-10 /
+    CIFAR-100 / ImageNet16-120). TransNAS: :data:`TNB101_TARGETS`.
+    """
+    if benchmark.startswith("tnb101"):
+        if task not in TNB101_TARGETS:
+            raise ValueError(f"unknown TransNAS-Bench-101 task {task!r}; valid: {', '.join(TNB101_TARGETS)}")
+        return TNB101_TARGETS[task]
+    return {"nb101": "valid_acc_108ep", "nb301": "valid_acc_100ep"}.get(benchmark, "nbsz_val_accuracy")
+
+
 HOW_TO_OBTAIN = (
     "It ships with the project's shared data folder (PROVENANCE.md section E): NASLib's naslib/data/zc_*.json "
     "from github.com/automl/NASLib, gzipped."
 )
 PROXY_NAMES = {"nwot": "naswot", "jacov": "jacob_cov"}
+FAILED = -1e8
+"""The score their files store where a proxy failed (e.g. ``epe_nas`` on every TransNAS network); read as NaN."""
 NOT_PROXIES = ("idx", "arch", "val_accuracy")
 
 
@@ -67,7 +100,8 @@ def tasks(root: Path, benchmark: str) -> tuple[str, ...]:
 def table(root: Path, benchmark: str, task: str) -> pd.DataFrame:
     """One row per architecture of their file, in file order: ``key`` (their arch encoding, as in the file),
     ``val_accuracy``, one column per proxy (our metric name where :data:`PROXY_NAMES` maps it) and
-    ``<proxy>_seconds`` where the file records the time. Scores that are not finite numbers become NaN."""
+    ``<proxy>_seconds`` where the file records the time. Failed scores (:data:`FAILED`) and values that are not
+    finite numbers become NaN. Their ``synflow`` is ln(synflow) (ranks unaffected)."""
     data = _read(file_path(root, benchmark))
     if task not in data:
         raise ValueError(
@@ -81,10 +115,10 @@ def table(root: Path, benchmark: str, task: str) -> pd.DataFrame:
                 continue
             ours = PROXY_NAMES.get(name, name)
             if isinstance(value, dict):
-                row[ours] = _number(value.get("score"))
+                row[ours] = _score(value.get("score"))
                 row[f"{ours}_seconds"] = _number(value.get("time"))
             else:
-                row[ours] = _number(value)
+                row[ours] = _score(value)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -92,6 +126,12 @@ def table(root: Path, benchmark: str, task: str) -> pd.DataFrame:
 def proxy_names(frame: pd.DataFrame) -> list[str]:
     """The proxy columns of a :func:`table` frame."""
     return [c for c in frame.columns if c not in ("key", "val_accuracy") and not c.endswith("_seconds")]
+
+
+def _score(value: object) -> float:
+    """A proxy score: :func:`_number`, NaN where the file marks a failure."""
+    number = _number(value)
+    return math.nan if number == FAILED else number
 
 
 def _number(value: object) -> float:
