@@ -12,6 +12,7 @@ from bench.core.benchmarks import open_benchmark
 from bench.core.benchmarks.tnb101.encoding import from_naslib_key, macro_str, parse_macro, parse_micro
 from bench.core.benchmarks.tnb101.network import TransNASNetwork, build
 from bench.core.benchmarks.tnb101.space import TNB101Space
+from bench.core.scoring import ScoringOptions
 
 
 def test_official_strings_and_naslib_keys() -> None:
@@ -82,3 +83,11 @@ def test_benchmarks_open_with_task_ground_truth(root: Path) -> None:
     assert macro.space.key(macro.space.arch(int(scene.index[0]))) == scene["arch_str"].iloc[0]
     with pytest.raises(ValueError, match="unknown dataset 'depth'"):
         macro.truth.frame("depth")
+
+
+def test_scoring_without_taskonomy_images_stops_in_one_line(root: Path, tmp_path: Path) -> None:
+    micro = open_benchmark("tnb101_micro", root)
+    engine = ScoringOptions(device="cpu").engine(micro.space, "class_scene", tmp_path, root, progress=False)
+    with pytest.raises(ValueError, match=r"tnb101_micro/class_scene has no image pool .*nothing is scored"):
+        engine.ensure([0], ["params"])
+    assert not any(tmp_path.rglob("journal-*"))
