@@ -15,6 +15,7 @@ APPS = {
     "correlate": "bench.apps.correlate",
     "search": "bench.apps.search",
     "report": "bench.apps.report",
+    "nbsz-board": "bench.apps.nbsz_board",
     "reference": "bench.apps.reference",
     "verify-cache": "bench.apps.verify_cache",
     "download": "bench.core.download",

@@ -32,7 +32,10 @@ def config(name: str, overrides: list[str]):
         (["sample=20000"], "sample=20000 is outside 1..15625"),
         (["population=live"], "population must be one of all, no_dead_ops, one_per_class, got 'live'"),
         (["population=no_dead_ops", "sample=9446"], "sample=9446 is outside 1..9445, the size of population"),
-        (["space=nb301"], "unknown space 'nb301'; valid choices: nb101, nb201"),
+        (
+            ["space=nb999"],
+            "unknown space 'nb999'; valid choices: nb101, nb201, nb301, tnb101_micro, tnb101_macro",
+        ),
         (["scoring.init=orthogonal", "sample=2"], "unknown scoring.init 'orthogonal'"),
         (["space=nb101", "dataset=cifar100"], "unknown dataset 'cifar100' for nb101; valid choices: cifar10"),
     ],

@@ -30,9 +30,13 @@ COLUMNS = [
     "spearman_common",
     "direction",
     *RUN_KEY,
+    "source",
 ]
 """``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
-(:func:`bench.core.correlation.correlation_table`); empty in rows written before the board had them."""
+(:func:`bench.core.correlation.correlation_table`); empty in rows written before the board had them.
+``source``: whose scores a row correlates: ``ours`` (this project's metrics) or ``nb-suite-zero``
+(NAS-Bench-Suite-Zero's published proxy scores, ``python -m bench nbsz-board``)."""
+SOURCE_OURS = "ours"
 
 
 VOTE_KEY = ["space", "dataset", "protocol", "target", "ensemble", *RUN_KEY]
@@ -61,6 +65,7 @@ def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """Replace the rows with the same key in the correlation leaderboard at ``path``; write it and its markdown."""
 
     def finish(board: pd.DataFrame) -> pd.DataFrame:
+        board = board.assign(source=board["source"].fillna(SOURCE_OURS))
         board = board.sort_values(
             [*KEY[:4], "spearman", "metric"],
             ascending=[True] * 4 + [False, True],
@@ -70,6 +75,8 @@ def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
         path.with_suffix(".md").write_text(to_markdown(board), encoding="utf-8")
         return board
 
+    if "source" not in rows:
+        rows = rows.assign(source=SOURCE_OURS)
     return replace_rows(path, rows[COLUMNS], KEY, finish)
 
 

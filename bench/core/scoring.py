@@ -596,7 +596,7 @@ class ScoreEngine:
         pool = benchmark_spec(self.space.name).images.get(self.setup.dataset)
         if pool is None:
             raise ValueError(
-                f"{self.space.name}/{self.setup.dataset} has no image pool: only data-free metrics can be scored"
+                f"{self.space.name}/{self.setup.dataset} has no image pool (no images for it here): nothing is scored"
             )
         return pool
 

@@ -1,0 +1,42 @@
+"""TransNAS-Bench-101 (Duan et al., CVPR 2021): micro (cell) and macro (skeleton) spaces on 7 Taskonomy tasks.
+
+Registers ``tnb101_micro`` and ``tnb101_macro``: the architectures of NAS-Bench-Suite-Zero's TransNAS files,
+ground truth = each task's TransNAS validation metric (:data:`bench.core.nbsuitezero.TNB101_TARGETS`). No
+Taskonomy images are available, so no task declares an image pool: ``bench correlate`` on these spaces stops
+with a one-line message and scores nothing. Their networks are built here (``network.py``);
+``scripts/tnb101_params_check.py`` counts their parameters against NB-Suite-Zero's.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from bench.core.benchmarks.registry import BenchmarkSpec, register_benchmark
+from bench.core.groundtruth import GroundTruth
+from bench.core.space import Space
+
+TASKS = ("class_scene", "class_object", "autoencoder", "normal", "jigsaw", "room_layout", "segmentsemantic")
+
+
+def open_tnb101(kind: str, root: Path, source: str) -> tuple[Space, GroundTruth]:
+    """The ``kind`` (micro / macro) pool and its ground truth from NB-Suite-Zero's file under ``root``."""
+    from bench.core.benchmarks.tnb101.groundtruth import TNB101GroundTruth
+    from bench.core.benchmarks.tnb101.space import TNB101Space
+
+    truth = TNB101GroundTruth(root, kind)
+    return TNB101Space(kind, truth.arch_strs()), truth
+
+
+for _kind, _count in (("micro", "711 cells"), ("macro", "725 networks")):
+    register_benchmark(
+        BenchmarkSpec(
+            name=f"tnb101_{_kind}",
+            datasets=TASKS,
+            sources=("nb-suite-zero",),
+            default_target="valid_top1_acc",
+            open=partial(open_tnb101, _kind),
+            images={task: None for task in TASKS},
+            description=f"TransNAS-Bench-101 {_kind}: NB-Suite-Zero's {_count}, 7 Taskonomy tasks (no images here)",
+        )
+    )

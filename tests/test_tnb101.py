@@ -1,0 +1,93 @@
+"""TransNAS-Bench-101: arch strings, NB-Suite-Zero keys, networks (params equal theirs), pools, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import torch
+
+from bench.core.benchmarks import open_benchmark
+from bench.core.benchmarks.tnb101.encoding import from_naslib_key, macro_str, parse_macro, parse_micro
+from bench.core.benchmarks.tnb101.network import TransNASNetwork, build
+from bench.core.benchmarks.tnb101.space import TNB101Space
+from bench.core.scoring import ScoringOptions
+
+
+def test_official_strings_and_naslib_keys() -> None:
+    assert parse_micro("64-41414-1_02_333") == (1, 0, 2, 3, 3, 3)
+    assert parse_macro("64-1234-basic") == (1, 2, 3, 4)
+    assert from_naslib_key("(1, 0, 0, 2, 1, 0)", "micro") == "64-41414-1_00_210"
+    assert from_naslib_key("(1, 2, 4, 2, 0, 0)", "macro") == "64-1242-basic"
+    assert macro_str((4, 1, 3, 2, 1, 4)) == "64-413214-basic"
+
+
+@pytest.mark.parametrize(
+    ("call", "fault"),
+    [
+        (lambda: parse_micro("64-41414-1_02_334"), "malformed TransNAS micro arch string"),
+        (lambda: parse_micro("64-41414-10_2_333"), "malformed TransNAS micro arch string"),
+        (lambda: parse_macro("64-125-basic"), "malformed TransNAS macro arch string"),
+        (lambda: parse_macro("64-1234567-basic"), "malformed TransNAS macro arch string"),
+        (lambda: from_naslib_key("(1, 0, 2, 0, 0, 0)", "macro"), "zeros must only pad the end"),
+        (lambda: from_naslib_key("(1, 0)", "micro"), "tuple of 6 ints"),
+        (lambda: build("64-1234-basic", "depth"), "unknown TransNAS-Bench-101 task 'depth'"),
+    ],
+)
+def test_malformed_inputs_raise_one_line_errors(call: Callable[[], object], fault: str) -> None:
+    with pytest.raises(ValueError, match=fault) as error:
+        call()
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("arch_str", "task", "theirs_m"),
+    [  # NB-Suite-Zero's params of the first architecture of their files
+        ("64-41414-1_00_210", "class_scene", 0.910687),
+        ("64-41414-1_00_210", "autoencoder", 23.750227),
+        ("64-41414-1_00_210", "jigsaw", 5.487368),
+        ("64-41414-1_00_210", "segmentsemantic", 11.902545),
+        ("64-1242-basic", "room_layout", 11.191081),
+        ("64-1242-basic", "normal", 34.058323),
+    ],
+)
+def test_params_equal_nb_suite_zero(arch_str: str, task: str, theirs_m: float) -> None:
+    with torch.device("meta"):
+        net = build(arch_str, task)
+    assert round(sum(p.numel() for p in net.parameters()) / 1e6, 6) == theirs_m
+
+
+def test_forward_shapes_per_task() -> None:
+    net = TransNASNetwork((1, 2, 3, 4), None, "class_object")
+    assert net(torch.randn(2, 3, 64, 64)).shape == (2, 100)
+    jigsaw = build("64-41414-3_33_333", "jigsaw").eval()  # 32-px tiles end at 1x1: BN on running stats
+    assert jigsaw(torch.randn(1, 9, 3, 32, 32)).shape == (1, 1000)
+    with pytest.raises(ValueError, match="jigsaw input"):
+        jigsaw(torch.randn(1, 3, 32, 32))
+
+
+def test_pool_neighbours_and_generic_build() -> None:
+    space = TNB101Space("micro", ["64-41414-1_00_210", "64-41414-1_00_211", "64-41414-3_33_333"])
+    assert space.neighbours(0) == (1,) and space.neighbours(2) == ()
+    with pytest.raises(ValueError, match="no one-digit neighbour"):
+        space.mutate(2, None)  # type: ignore[arg-type]
+    assert space.build(0, 7)(torch.randn(2, 3, 32, 32)).shape == (2, 7)
+
+
+def test_benchmarks_open_with_task_ground_truth(root: Path) -> None:
+    macro = open_benchmark("tnb101_macro", root)
+    scene = macro.truth.frame("class_scene")
+    assert len(macro.space) == 725 and len(scene) == 662
+    assert list(macro.truth.frame("room_layout").columns) == ["arch_str", "valid_neg_l2_loss", "params_M"]
+    assert macro.space.key(macro.space.arch(int(scene.index[0]))) == scene["arch_str"].iloc[0]
+    with pytest.raises(ValueError, match="unknown dataset 'depth'"):
+        macro.truth.frame("depth")
+
+
+def test_scoring_without_taskonomy_images_stops_in_one_line(root: Path, tmp_path: Path) -> None:
+    micro = open_benchmark("tnb101_micro", root)
+    engine = ScoringOptions(device="cpu").engine(micro.space, "class_scene", tmp_path, root, progress=False)
+    with pytest.raises(ValueError, match=r"tnb101_micro/class_scene has no image pool .*nothing is scored"):
+        engine.ensure([0], ["params"])
+    assert not any(tmp_path.rglob("journal-*"))
