@@ -475,7 +475,12 @@ def benchmarks_section() -> list[str]:
     for name in benchmark_names():
         spec = benchmark_spec(name)
         lines.append(f"- `{name}`: {spec.description}; tasks: {', '.join(spec.datasets)}.")
-    return [*lines, "", "Rows with source `nb-suite-zero` correlate NAS-Bench-Suite-Zero's published scores.", ""]
+    return [
+        *lines,
+        "",
+        "Rows with source `nb-suite-zero` correlate NAS-Bench-Suite-Zero's published scores.",
+        "",
+    ]
 
 
 def how_section() -> list[str]:
