@@ -45,7 +45,8 @@ def test_small_transfer_search_reproduces_the_committed_rows(tmp_path: Path) -> 
     command = [
         sys.executable,
         "-m",
-        "bench.apps.search",
+        "bench",
+        "search",
         "experiment=hnas2022_nb201_transfer",
         f"algo=[{','.join(ALGOS)}]",
         f"seeds={SEEDS}",
