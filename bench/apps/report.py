@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from bench.apps import headline
 from bench.apps.leaderboard import KEY as CORRELATION_KEY
 from bench.apps.leaderboard import common_cell, votes_path, with_ci
 from bench.apps.published import (
@@ -536,10 +537,15 @@ def main(argv: Sequence[str] | None = None) -> Path:
         "--results", type=Path, default=Path("results"), help="results folder (default: results)"
     )
     parser.add_argument("--out", type=Path, default=None, help="report file (default: <results>/REPORT.md)")
+    parser.add_argument("--readme", type=Path, default=None, help="also rewrite this README's headline table")
     args = parser.parse_args(argv)
     out = args.out or args.results / "REPORT.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(build(args.results, out), encoding="utf-8")
     out.with_suffix(".machine.md").write_text(machine_report(), encoding="utf-8")
     print(f"report written to {out}", file=sys.stderr)
+    if args.readme is not None:
+        board = pd.read_csv(args.results / "leaderboard" / "correlations.csv")
+        changed = headline.rewrite_readme(args.readme, board)
+        print(f"{args.readme}: headline {'rewritten' if changed else 'unchanged'}", file=sys.stderr)
     return out
