@@ -77,7 +77,9 @@ def test_board_rows_sit_beside_ours(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         {"space": ["nb201"], "dataset": ["cifar10"], "protocol": ["p"], "target": ["t"], "metric": ["snip"]}
     )
     board.parent.mkdir()
-    ours.assign(n=10, spearman=0.5, top10_precision=0.0, nan_rate=0.0).to_csv(board, index=False)
+    ours.assign(
+        n=10, spearman=0.5, top10_precision=0.0, nan_rate=0.0, sample="all", sample_seed=0, setup_id="s"
+    ).to_csv(board, index=False)
     argv = [
         "bench nbsz-board",
         "--benchmarks",

@@ -79,3 +79,11 @@ def checked_index(space: str, index: object, size: int) -> int:
     if not 0 <= index < size:
         raise IndexError(f"{space} architecture index {index} is outside 0..{size - 1}")
     return int(index)
+
+
+def sample_indices(rng: np.random.Generator, size: int, n: int) -> list[int]:
+    """``n`` distinct indices of a space of ``size`` architectures, drawn uniformly without replacement with
+    ``rng`` (the one draw every space's :meth:`Space.sample` makes); ``ValueError`` if ``n`` is out of range."""
+    if not 0 <= n <= size:
+        raise ValueError(f"cannot sample {n} architectures from a space of {size}")
+    return [int(i) for i in rng.choice(size, size=n, replace=False)]

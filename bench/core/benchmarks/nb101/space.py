@@ -9,7 +9,7 @@ from torch import nn
 
 from bench.core.benchmarks.nb101.network import NB101Network
 from bench.core.benchmarks.nb101.spec import ModelSpec, one_change_variants
-from bench.core.space import checked_index
+from bench.core.space import checked_index, sample_indices
 
 
 class NB101Space:
@@ -57,7 +57,7 @@ class NB101Space:
         return arch.hash
 
     def sample(self, rng: np.random.Generator, n: int) -> list[int]:
-        return rng.choice(len(self), size=n, replace=False).tolist()
+        return sample_indices(rng, len(self), n)
 
     def mutate(self, index: int, rng: np.random.Generator) -> int:
         options = self.neighbours(index)

@@ -17,7 +17,7 @@ from collections.abc import Hashable, Iterable, Sequence
 import numpy as np
 from torch import nn
 
-from bench.core.space import checked_index
+from bench.core.space import checked_index, sample_indices
 
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 EDGES: tuple[tuple[int, int], ...] = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
@@ -183,9 +183,7 @@ class NB201Space:
         return to_str(self.arch(index))
 
     def sample(self, rng: np.random.Generator, n: int) -> list[int]:
-        if not 0 <= n <= len(self):
-            raise ValueError(f"cannot sample {n} architectures from a space of {len(self)}")
-        return [int(i) for i in rng.choice(len(self), size=n, replace=False)]
+        return sample_indices(rng, len(self), n)
 
     def neighbours(self, index: int) -> list[int]:
         """The 24 cells differing from ``index`` in exactly one edge op, in edge-then-op order."""

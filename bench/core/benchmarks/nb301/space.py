@@ -16,6 +16,7 @@ from torch import nn
 
 from bench.core.benchmarks.nb301.genotype import OPS, Genotype, parse, to_str, validate
 from bench.core.benchmarks.nb301.network import NB_SUITE_ZERO, DartsConfig, DartsNetwork
+from bench.core.space import sample_indices
 
 
 def one_change_variants(genotype: Genotype) -> list[Genotype]:
@@ -67,9 +68,7 @@ class NB301Space:
         return to_str(validate(arch))
 
     def sample(self, rng: np.random.Generator, n: int) -> list[int]:
-        if not 0 <= n <= len(self):
-            raise ValueError(f"cannot sample {n} architectures from a space of {len(self)}")
-        return [int(i) for i in rng.choice(len(self), size=n, replace=False)]
+        return sample_indices(rng, len(self), n)
 
     def neighbours(self, index: int) -> tuple[int, ...]:
         """Pool members one edge change away from ``index``, in :func:`one_change_variants` order."""

@@ -15,6 +15,7 @@ from torch import nn
 
 from bench.core.benchmarks.tnb101.encoding import macro_str, micro_str, parse_macro, parse_micro
 from bench.core.benchmarks.tnb101.network import TransNASNetwork, build
+from bench.core.space import sample_indices
 
 
 class TNB101Space:
@@ -46,9 +47,7 @@ class TNB101Space:
         return self._to_str(tuple(arch))  # type: ignore[arg-type]
 
     def sample(self, rng: np.random.Generator, n: int) -> list[int]:
-        if not 0 <= n <= len(self):
-            raise ValueError(f"cannot sample {n} architectures from a space of {len(self)}")
-        return [int(i) for i in rng.choice(len(self), size=n, replace=False)]
+        return sample_indices(rng, len(self), n)
 
     def neighbours(self, index: int) -> tuple[int, ...]:
         """Pool members differing from ``index`` in one digit (micro: an edge op 0-3; macro: a stage code 1-4)."""
