@@ -65,7 +65,6 @@ FAST ?= 0
 FAST_SAMPLE ?= 50
 # bench search processes running searches in parallel (one per core; the results do not depend on it)
 SEARCH_WORKERS ?= 2
-NB201_DATASETS := cifar10,cifar100,ImageNet16-120
 FAST_METRICS := [params,flops,synflow,naswot,grad_norm,snip,jacob_cov]
 CHEAP_SEARCHERS := [random,rea,reinforce,bo,local]
 ifeq ($(FAST),1)
@@ -75,7 +74,6 @@ SEARCH := $(BIN)/python -m bench search progress=false workers=$(SEARCH_WORKERS)
 else
 REPRO_DIR := results
 CORRELATE := $(BIN)/python -m bench correlate progress=false publish=true
-CORRELATE_SWEEP := $(BIN)/python -m bench correlate -m progress=false publish=true
 SEARCH := $(BIN)/python -m bench search progress=false publish=true workers=$(SEARCH_WORKERS)
 endif
 CORR := results/correlate
@@ -102,30 +100,56 @@ reproduce: reproduce-correlate reproduce-search  ## correlations, then searches,
 	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
 endif
 
+# The correlation runs are independent of each other (boards and score caches are written under locks), so
+# they run REPRO_JOBS at a time; each comparison script waits for the runs it reads.
+REPRO_JOBS ?= 2
+NB201_SETS := cifar10 cifar100 ImageNet16-120
+NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
+CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
+  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1
+CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d)) paired-batch300 paired-in16-batch \
+  paired-nb101-seed1
+.PHONY: $(CORR_RUNS) $(CORR_TABLES) correlate-all
+
 reproduce-correlate: install  ## every folder under results/correlate, from the committed score caches
 	@echo "== [1/3] correlations → $(REPRO_DIR)/leaderboard/correlations.csv"
-	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS)
-	$(CORRELATE_SWEEP) experiment=abdelfattah2021_nb201 dataset=$(NB201_DATASETS) population=no_dead_ops
+	$(MAKE) --no-print-directory -j$(REPRO_JOBS) correlate-all
+
+correlate-all: $(CORR_RUNS) $(CORR_TABLES)
+
+$(addprefix corr-all-,$(NB201_SETS)): corr-all-%:
+	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$*
+$(addprefix corr-no-dead-ops-,$(NB201_SETS)): corr-no-dead-ops-%:
+	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$* population=no_dead_ops
+corr-one-per-class:
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 population=one_per_class
+corr-sample1000:
 	$(CORRELATE) experiment=nb201_sample1000 dataset=cifar10 metrics=all
+corr-fixed300:
 	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
+corr-fresh300:
 	$(CORRELATE) $(CORR_300) scoring.per_arch_batch=true protocol=fresh_batch300 out_dir=$(CORR)/nb201_cifar10_fresh_batch300
+corr-bn-bypass300:
 	$(CORRELATE) $(CORR_300) scoring.bn=bypass protocol=bn_bypass300 out_dir=$(CORR)/nb201_cifar10_bn_bypass300
-	$(CORRELATE) $(CORR_IN16) 'metrics=[epe_nas]' scoring.batch_size=32 protocol=epe_batch32_sample1000 \
-	  out_dir=$(CORR)/nb201_ImageNet16-120_epe_batch32_sample1000
-	$(CORRELATE) $(CORR_IN16) 'metrics=[epe_nas]' scoring.batch_size=64 protocol=epe_batch64_sample1000 \
-	  out_dir=$(CORR)/nb201_ImageNet16-120_epe_batch64_sample1000
-	$(CORRELATE) $(CORR_IN16) 'metrics=[plain,grad_norm,snip,fisher]' scoring.batch_size=32 \
-	  protocol=plain_batch32_sample1000 out_dir=$(CORR)/nb201_ImageNet16-120_plain_batch32_sample1000
-	$(CORRELATE) $(CORR_IN16) 'metrics=[plain,grad_norm,snip,fisher]' scoring.batch_size=64 \
-	  protocol=plain_batch64_sample1000 out_dir=$(CORR)/nb201_ImageNet16-120_plain_batch64_sample1000
+corr-epe32 corr-epe64: corr-epe%:
+	$(CORRELATE) $(CORR_IN16) 'metrics=[epe_nas]' scoring.batch_size=$* protocol=epe_batch$*_sample1000 \
+	  out_dir=$(CORR)/nb201_ImageNet16-120_epe_batch$*_sample1000
+corr-plain32 corr-plain64: corr-plain%:
+	$(CORRELATE) $(CORR_IN16) 'metrics=[plain,grad_norm,snip,fisher]' scoring.batch_size=$* \
+	  protocol=plain_batch$*_sample1000 out_dir=$(CORR)/nb201_ImageNet16-120_plain_batch$*_sample1000
+corr-nb101:
 	$(CORRELATE) experiment=nb101_subset
+corr-nb101-seed1:
 	$(CORRELATE) experiment=nb101_subset sample=80 scoring.seed=1 'metrics=[epe_nas,jacob_cov,plain,snip]' \
 	  protocol=seed1_stability80 out_dir=$(CORR)/nb101_cifar10_seed1_sample80
-	for d in cifar10 cifar100 ImageNet16-120; do $(BIN)/python scripts/cell_subsets.py $(CORR)/nb201_$${d}_abdelfattah2021 || exit 1; done
+$(addprefix cell-subsets-,$(NB201_SETS)): cell-subsets-%: corr-all-%
+	$(BIN)/python scripts/cell_subsets.py $(CORR)/nb201_$*_abdelfattah2021
+paired-batch300: corr-fixed300 corr-fresh300
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_cifar10_fixed_batch300 $(CORR)/nb201_cifar10_fresh_batch300 --bootstrap 2000
+paired-in16-batch: corr-plain32 corr-plain64
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_ImageNet16-120_plain_batch64_sample1000_no_dead_ops \
 	  $(CORR)/nb201_ImageNet16-120_plain_batch32_sample1000_no_dead_ops --dataset ImageNet16-120
+paired-nb101-seed1: corr-nb101 corr-nb101-seed1
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb101_cifar10_naslib_subset $(CORR)/nb101_cifar10_seed1_sample80 --space nb101
 
 reproduce-search: install  ## every folder and table under results/search
