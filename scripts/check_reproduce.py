@@ -68,7 +68,8 @@ def changed_results(copy: Path) -> list[str]:
 
 def reproduce(copy: Path, target: str, python: Path, extra: list[str]) -> None:
     """``make <target>`` in ``copy`` with ``python``'s environment (no install step)."""
-    venv = python.absolute().parent.parent  # not resolve(): a venv's python is a symlink to the base interpreter
+    # absolute(), not resolve(): a venv's python is a symlink to the base interpreter
+    venv = python.absolute().parent.parent
     env = {**os.environ, "PYTHONPATH": str(copy), ENV_VAR: str(data_root())}  # the copy has no ../shared/data
     command = ["make", "--no-print-directory", f"VENV={venv}", "-o", f"{venv}/bin/.installed", target, *extra]
     subprocess.run(command, cwd=copy, env=env, check=True)
