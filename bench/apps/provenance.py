@@ -26,8 +26,17 @@ from bench.core.paths import REPO_ROOT
 FILE_NAME = "provenance.json"
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "bayesian-optimization", "torch")
 """Packages whose versions a result's numbers can depend on (all pinned in pyproject.toml)."""
-VOLATILE_KEYS = ("progress", "workers", "data_root", "scoring.threads", "scoring.device", "leaderboard")
-"""Config keys (dotted) that change where or how fast a result is computed, never its numbers."""
+VOLATILE_KEYS = (
+    "progress",
+    "workers",
+    "data_root",
+    "scoring.threads",
+    "scoring.device",
+    "leaderboard",
+    "publish",
+)
+"""Config keys (dotted) that change where or how fast a result is computed, or which board it goes to, never
+its numbers."""
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:
