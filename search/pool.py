@@ -28,7 +28,6 @@ from bench.core.space import Space, sample_indices
 from search.encoding import Categorical
 from search.scores import ZCScores
 
-
 MIN_NEIGHBOURS = 5
 """Fewest neighbours a pool member gets: the radius grows until it holds at least this many (see the module doc)."""
 
