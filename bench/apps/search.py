@@ -147,7 +147,8 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     out.mkdir(parents=True, exist_ok=True)
     tables.write_csv(runs, out / "runs.csv", key=RUN_KEY)
     tables.write_csv(trajectory, out / "trajectory.csv", key=[*RUN_KEY, "query"])
-    labels = runs.groupby(["dataset", "algo"], sort=True)[LABEL_COLUMNS].first().reset_index()
+    present = [c for c in LABEL_COLUMNS if c in runs.columns]  # runs written by other tools may lack them
+    labels = runs.groupby(["dataset", "algo"], sort=True)[present].first().reset_index()
     summary = summarize(runs, by=("dataset", "algo")).merge(labels, on=["dataset", "algo"])
     tables.write_csv(summary, out / "summary.csv", key=["dataset", "algo"])
     for dataset, part in trajectory.groupby("dataset"):
@@ -185,12 +186,12 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
             "%s on %s: %s %.2f ± %.2f over %d seeds, %.0f simulated s (charged: %s)",
             item["algo"],
             dataset,
-            item["reported"],
+            item.get("reported", "test_acc (column not recorded)"),
             item[f"test_acc_{dataset}_mean"],
             item[f"test_acc_{dataset}_std"],
             item["n_runs"],
             item["simulated_seconds_mean"],
-            item["charged"],
+            item.get("charged", "not recorded"),
         )
     return out
 
