@@ -166,6 +166,9 @@ reproduce-search: install  ## every folder and table under results/search
 	  out_dir=results/search/nb201_transfer_q100_zc
 	$(SEARCH) experiment=prior_gp_nb201_transfer
 	$(SEARCH) experiment=prior_gp_nb201_in16
+	$(SEARCH) experiment=search_nb301
+	$(SEARCH) experiment=search_tnb101_micro
+	$(SEARCH) experiment=search_tnb101_macro
 	$(BIN)/python scripts/compare_searches.py
 	$(BIN)/python scripts/hnas_probe_check.py
 

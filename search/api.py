@@ -23,6 +23,7 @@ from bench.core.benchmarks import Benchmark
 from bench.core.paths import REPO_ROOT, data_root
 from bench.core.scoring import ScoreEngine, ScoringOptions
 from search.cached_scores import EngineScores
+from search.external_scores import SCORE_SOURCES, nb_suite_zero_scores
 from search.oracle import Budget
 from search.registry import get_searcher, needed_metrics
 from search.results import run_search
@@ -59,6 +60,7 @@ def run(
     root: str | Path | None = None,
     scoring: ScoringOptions | None = None,
     progress: bool = False,
+    scores_source: str = "cache",
 ) -> SearchResult:
     """Run searcher ``algo`` with ``seed`` on ``dataset``'s 12-epoch validation signal.
 
@@ -73,13 +75,19 @@ def run(
         label: the name in the row's ``algo`` column (default ``algo``).
         engine: the score engine to read training-free scores from (default: one for ``scoring`` on
             ``dataset`` under ``cache_dir``, with images from the data root ``root``).
+        scores_source: ``cache`` (the score engine) or ``nb-suite-zero`` (their files' proxy scores,
+            :mod:`search.external_scores`); the row's ``scores_source`` column records it.
     """
     params = dict(params or {})
     get_searcher(algo)
     benchmark.spec.check_dataset(dataset)
+    if scores_source not in SCORE_SOURCES:
+        raise ValueError(f"unknown scores_source {scores_source!r}; valid: {', '.join(SCORE_SOURCES)}")
     metric_names = needed_metrics(algo, params)
     scores = None
-    if metric_names:
+    if metric_names and scores_source == "nb-suite-zero":
+        scores = nb_suite_zero_scores(benchmark.truth, dataset, metric_names)
+    elif metric_names:
         if engine is None:
             options = scoring or ScoringOptions()
             engine = options.engine(benchmark.space, dataset, Path(cache_dir), data_root(root), progress)
@@ -95,4 +103,6 @@ def run(
         params=params,
         label=label,
     )
-    return SearchResult(row, pd.DataFrame(trajectory))
+    return SearchResult(
+        {**row, "scores_source": scores_source if metric_names else "none"}, pd.DataFrame(trajectory)
+    )

@@ -1,8 +1,10 @@
 """The budgeted oracle that searchers query for validation accuracy (simulated training).
 
-A query of architecture ``index`` returns its 12-epoch validation accuracy (%, ``valid_acc_12ep``;
-for CIFAR-10 the ``cifar10-valid`` split) and charges its simulated 12-epoch training time
-(seconds, ``train_seconds_12ep``) to a :class:`Budget`.
+A query of architecture ``index`` returns its validation signal and charges its simulated training time
+(seconds) to a :class:`Budget`. Which ground-truth columns these are is the benchmark's declaration
+(:class:`bench.core.benchmarks.SearchColumns`; NB201: the 12-epoch validation accuracy ``valid_acc_12ep``, for
+CIFAR-10 the ``cifar10-valid`` split, charged ``train_seconds_12ep``). A benchmark without a training-time
+column is budgeted in queries only: every query costs NaN seconds and a time budget is refused.
 
 Budget conventions (explicit, because papers differ):
 
@@ -29,10 +31,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bench.core.benchmarks import SearchColumns
 from bench.core.groundtruth import GroundTruth, column
 
-SIGNAL_COLUMN = "valid_acc_12ep"
-COST_COLUMN = "train_seconds_12ep"
 MAX_REPEATS = 10_000
 
 
@@ -93,8 +94,9 @@ class Oracle:
     """Validation accuracy of architectures, charged to a budget, cached per architecture.
 
     Args:
-        valid_acc: validation accuracy (%) per architecture index.
-        train_seconds: simulated training seconds charged per architecture index.
+        valid_acc: validation signal (higher is better; NB201: accuracy in %) per architecture index.
+        train_seconds: simulated training seconds charged per architecture index (all NaN: queries only, and
+            then ``budget.max_seconds`` must be ``None``).
         budget: the limits on queries and seconds.
         max_repeats: consecutive free repeat queries after which the search counts as stalled.
     """
@@ -108,6 +110,11 @@ class Oracle:
         self._cost = np.array(train_seconds, dtype=float)
         if self._valid.shape != self._cost.shape or self._valid.ndim != 1:
             raise ValueError("valid_acc and train_seconds must be 1-D arrays of the same length")
+        if budget.max_seconds is not None and np.isnan(self._cost).any():
+            raise ValueError(
+                f"a time budget ({budget.max_seconds:g} s) needs a training time for every architecture; "
+                "this benchmark has none (budget in queries only: budget.seconds=null)"
+            )
         self._budget = budget
         self._max_repeats = max_repeats
         self._cache: dict[int, float] = {}
@@ -116,13 +123,29 @@ class Oracle:
         self._repeats = 0
 
     @classmethod
-    def from_truth(cls, truth: GroundTruth, dataset: str, budget: Budget) -> Oracle:
-        """An oracle over ``truth``'s ``dataset`` frame, copying only the signal and cost columns."""
-        valid = column(truth, dataset, SIGNAL_COLUMN)
-        if not (valid.index == np.arange(len(valid))).all():
-            raise ValueError(f"{truth.space}/{dataset} ground truth must be indexed 0..{len(valid) - 1}")
-        cost = column(truth, dataset, COST_COLUMN)
-        return cls(valid.to_numpy(dtype=float), cost.to_numpy(dtype=float), budget)
+    def from_truth(
+        cls,
+        truth: GroundTruth,
+        dataset: str,
+        budget: Budget,
+        columns: SearchColumns,
+        indices: np.ndarray | None = None,
+    ) -> Oracle:
+        """An oracle over ``truth``'s ``dataset`` frame, copying only ``columns``' signal and cost columns.
+
+        ``indices``: the architectures (ground-truth index values) the oracle covers, in its own order 0..n-1
+        (a search pool); ``None``: the frame must be indexed 0..n-1 and the oracle covers all of it.
+        """
+        valid = column(truth, dataset, columns.signal)
+        if indices is None:
+            if not (valid.index == np.arange(len(valid))).all():
+                raise ValueError(f"{truth.space}/{dataset} ground truth must be indexed 0..{len(valid) - 1}")
+            indices = valid.index.to_numpy()
+        signal = valid.loc[indices].to_numpy(dtype=float)
+        if columns.cost is None:
+            return cls(signal, np.full(len(signal), np.nan), budget)
+        cost = column(truth, dataset, columns.cost).loc[indices].to_numpy(dtype=float)
+        return cls(signal, cost, budget)
 
     def __len__(self) -> int:
         """Number of architectures the oracle covers."""

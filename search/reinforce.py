@@ -6,6 +6,8 @@ to ``1e-3 · N(0, 1)``, optimised with Adam (β = 0.9, 0.999, ε = 1e-8, lr 0.01
 validation accuracy (%); the baseline is a bias-corrected exponential moving average (momentum 0.9)
 updated with the reward before the advantage ``reward − baseline`` is formed, so the first step
 has zero advantage. Sampling an already-queried arch is a free repeat and still updates the policy.
+On a pool (:class:`search.pool.PoolSpace`) a sampled code vector may be no member: the nearest member is
+queried (:meth:`search.encoding.Categorical.nearest`) and the policy is updated with that member's codes.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ def run(
     while True:
         probs = np.concatenate([_softmax(logits[b]) for b in blocks])
         codes = np.array([rng.choice(b.stop - b.start, p=probs[b]) for b in blocks])
-        reward = oracle.query(enc.index(codes))
+        index = enc.nearest(codes)
+        codes = enc.codes[index]
+        reward = oracle.query(index)
         ema_sum = ema_momentum * ema_sum + (1 - ema_momentum) * reward
         ema_weight = ema_momentum * ema_weight + (1 - ema_momentum)
         advantage = reward - ema_sum / ema_weight

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.core.benchmarks import BenchmarkSpec
+from bench.core.benchmarks import BenchmarkSpec, SearchColumns
 from bench.core.scoring import ScoreStore, ScoringSetup
 from search.scores import TableScores
 
@@ -147,6 +147,8 @@ def open_fake(root: Path, source: str) -> tuple[FakeSpace, FakeTruth]:
     return space, FakeTruth(space)
 
 
+FAKE_COLUMNS = SearchColumns(signal="valid_acc_12ep", cost="train_seconds_12ep", final="test_acc_200ep")
+"""The fake benchmark's search columns (NB201's names), on both datasets."""
 FAKE_SPEC = BenchmarkSpec(
     name="fake",
     datasets=("fake10", "fake100"),
@@ -155,6 +157,7 @@ FAKE_SPEC = BenchmarkSpec(
     open=open_fake,
     images={"fake10": None, "fake100": None},
     description="27 synthetic architectures with an additive accuracy landscape (tests only)",
+    search={"fake10": FAKE_COLUMNS, "fake100": FAKE_COLUMNS},
 )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 import pytest
-from fake_benchmark import FakeSpace, FakeTruth, fake_scores, fake_valid
+from fake_benchmark import FAKE_SPEC, FakeSpace, FakeTruth, fake_scores, fake_valid
 
 from search import registry
 from search.oracle import Budget, BudgetExhausted, Oracle
@@ -126,7 +126,7 @@ def _assert_no_test_accuracy(root: object, truth: FakeTruth) -> None:
 def test_oracle_exposes_no_test_accuracy() -> None:
     space = FakeSpace()
     truth = FakeTruth(space, test_offset=1000.0)  # test accuracies no other column can equal
-    oracle = Oracle.from_truth(truth, "fake10", Budget(max_queries=5))
+    oracle = Oracle.from_truth(truth, "fake10", Budget(max_queries=5), FAKE_SPEC.search["fake10"])
     for i in range(5):
         oracle.query(i)
     _assert_no_test_accuracy(oracle, truth)
@@ -153,6 +153,7 @@ def test_searcher_receives_nothing_leading_to_test_accuracy(monkeypatch: pytest.
         seed=0,
         budget=Budget(3, None),
         params={},
+        columns=FAKE_SPEC.search,
     )
     _assert_no_test_accuracy(seen[0], truth)
     assert row["test_acc_fake10"] == pytest.approx(fake_valid(space)[0] + 1000.0)
@@ -207,6 +208,7 @@ def test_runs_row_and_trajectory() -> None:
         seed=1,
         budget=Budget(6, None),
         params={},
+        columns=FAKE_SPEC.search,
     )
     valid = truth.frame("fake100")["valid_acc_12ep"]
     queried = [t["arch_index"] for t in trajectory]
@@ -215,7 +217,7 @@ def test_runs_row_and_trajectory() -> None:
     assert row["valid_acc"] == valid[best] and row["queries"] == 6 == len(set(queried))
     assert (
         row["test_acc_fake10"]
-        == report(truth, best)["fake10"]
+        == report(truth, best, FAKE_SPEC.search)["fake10"]
         == truth.frame("fake10")["test_acc_200ep"][best]
     )
     assert row["simulated_seconds"] == trajectory[-1]["simulated_seconds"]

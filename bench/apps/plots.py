@@ -261,6 +261,7 @@ def _step_values(times: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.
 BUDGET_LABELS = {
     "simulated_seconds": "simulated training time (s)",
     "n_scored": "architectures scored by training-free metrics",
+    "query": "queries (architectures trained)",
 }
 
 

@@ -56,6 +56,9 @@ RUN_KEY = ["dataset", "algo", "seed"]
 """The key that orders runs.csv (and, with ``query``, trajectory.csv)."""
 BOARD_KEY = ["space", "protocol", "dataset", "algo", "max_queries", "max_seconds", "n_runs"]
 """A search board row's key: a run of another number of seeds never replaces a row."""
+LABEL_COLUMNS = ["signal", "reported", "charged", "scores_source"]
+"""Per (dataset, algo), what the numbers are: signal and reported ground-truth columns, the charged cost
+column (``queries only`` where the benchmark has no training time), the training-free score source."""
 NUMBER_KEYS = (
     "seeds",
     "seed_offset",
@@ -64,6 +67,7 @@ NUMBER_KEYS = (
     "protocol",
     "params.",
     "algo_params.",
+    "scores_source",
     *SCORE_KEYS,
 )
 """Keys whose override makes a preset's run a different one (see :func:`bench.apps.config.check_publish`)."""
@@ -143,15 +147,23 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     out.mkdir(parents=True, exist_ok=True)
     tables.write_csv(runs, out / "runs.csv", key=RUN_KEY)
     tables.write_csv(trajectory, out / "trajectory.csv", key=[*RUN_KEY, "query"])
-    summary = summarize(runs, by=("dataset", "algo"))
+    present = [c for c in LABEL_COLUMNS if c in runs.columns]  # runs written by other tools may lack them
+    labels = runs.groupby(["dataset", "algo"], sort=True)[present].first().reset_index()
+    summary = summarize(runs, by=("dataset", "algo")).merge(labels, on=["dataset", "algo"])
     tables.write_csv(summary, out / "summary.csv", key=["dataset", "algo"])
     for dataset, part in trajectory.groupby("dataset"):
         curve = part.rename(columns={"incumbent_test_acc": "test_acc"})
         suffix = "" if trajectory["dataset"].nunique() == 1 else f"_{dataset}"
+        timed = (
+            curve["simulated_seconds"].notna().any()
+        )  # else budgeted in queries only: drawn against queries
+        budget = "simulated_seconds" if timed else "query"
         plots.anytime_plot(
-            curve[["algo", "seed", "simulated_seconds", "test_acc"]],
+            curve[["algo", "seed", budget, "test_acc"]],
             out / f"anytime{suffix}.png",
-            f"{cfg.space} {dataset}: incumbent test accuracy vs. simulated training time",
+            f"{cfg.space} {dataset}: incumbent {'test accuracy' if timed else 'final value'} vs. "
+            + ("simulated training time" if timed else "queries (no training-time table)"),
+            budget=budget,
         )
         if (
             "n_scored" in curve and curve["n_scored"].gt(0).any()
@@ -171,13 +183,15 @@ def write_outputs(cfg: DictConfig, runs: pd.DataFrame, trajectory: pd.DataFrame)
     for item in summary.to_dict("records"):
         dataset = item["dataset"]
         log.info(
-            "%s on %s: test %.2f ± %.2f %% over %d seeds, %.0f simulated s",
+            "%s on %s: %s %.2f ± %.2f over %d seeds, %.0f simulated s (charged: %s)",
             item["algo"],
             dataset,
+            item.get("reported", "test_acc (column not recorded)"),
             item[f"test_acc_{dataset}_mean"],
             item[f"test_acc_{dataset}_std"],
             item["n_runs"],
             item["simulated_seconds_mean"],
+            item.get("charged", "not recorded"),
         )
     return out
 

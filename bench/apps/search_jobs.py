@@ -50,6 +50,7 @@ class SearchSettings:
         params, labels: per algo, its parameters and its name in the outputs.
         plugins: modules to import in each worker before running (their metrics and searchers register).
         progress: show the scoring progress bar (single process only).
+        scores_source: where training-free scores come from (``search.external_scores.SCORE_SOURCES``).
     """
 
     space: str
@@ -63,6 +64,7 @@ class SearchSettings:
     labels: dict[str, str] = field(hash=False)
     plugins: tuple[str, ...] = ()
     progress: bool = False
+    scores_source: str = "cache"
 
     def __post_init__(self) -> None:
         # frozen: the checked values (20.0 queries as 20, 600 seconds as 600.0) are set through object.__setattr__
@@ -92,6 +94,7 @@ class SearchSettings:
             labels={algo: algo_label(cfg, algo, single) for algo in algos},
             plugins=tuple(config_names(cfg.plugins)) if cfg.get("plugins") else (),
             progress=bool(cfg.progress) and int(cfg.workers) == 1,
+            scores_source=str(cfg.get("scores_source", "cache")),
         )
 
 
@@ -138,6 +141,7 @@ def run_job(settings: SearchSettings, job: SearchJob) -> tuple[dict, list[dict]]
         seconds=settings.max_seconds,
         params=settings.params[algo],
         label=settings.labels[algo],
-        engine=shared_engine(settings, dataset),
+        engine=shared_engine(settings, dataset) if settings.scores_source == "cache" else None,
+        scores_source=settings.scores_source,
     )
     return result.row, result.trajectory.to_dict("records")

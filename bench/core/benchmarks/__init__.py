@@ -12,7 +12,7 @@ import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.core.benchmarks.registry import BenchmarkSpec, benchmark_names, benchmark_spec
+from bench.core.benchmarks.registry import BenchmarkSpec, SearchColumns, benchmark_names, benchmark_spec
 from bench.core.groundtruth import GroundTruth
 from bench.core.paths import data_root
 from bench.core.space import Space
@@ -55,4 +55,11 @@ def open_benchmark(name: str, root: str | Path | None = None, source: str | None
     return Benchmark(space, truth, spec.default_target)
 
 
-__all__ = ["Benchmark", "BenchmarkSpec", "benchmark_names", "benchmark_spec", "open_benchmark"]
+__all__ = [
+    "Benchmark",
+    "BenchmarkSpec",
+    "SearchColumns",
+    "benchmark_names",
+    "benchmark_spec",
+    "open_benchmark",
+]

@@ -5,7 +5,9 @@ A benchmark package (``bench/core/benchmarks/<name>/``, or a user's plug-in modu
 its ground-truth sources (the first is the default), the default correlation target, the image pool each
 dataset's scoring batches come from, and an ``open`` function building the space (whose ``build`` is the
 network builder) and the ground truth from a data root. :func:`bench.core.benchmarks.open_benchmark`
-dispatches through this table; nothing else branches on a benchmark's name.
+dispatches through this table; nothing else branches on a benchmark's name. A benchmark that searches run on
+also declares, per dataset, its :class:`SearchColumns`: which ground-truth column a query returns, which one it
+is charged, and which one is reported for the returned architecture.
 """
 
 from __future__ import annotations
@@ -18,6 +20,32 @@ from bench.core.groundtruth import GroundTruth
 from bench.core.space import Space
 
 Opener = Callable[[Path, str], tuple[Space, GroundTruth]]
+
+
+@dataclass(frozen=True)
+class SearchColumns:
+    """The ground-truth columns a search on one dataset (task) reads.
+
+    Attributes:
+        signal: the column a query returns (the searcher's validation signal; higher is better).
+        cost: the column charged per query (simulated training seconds), or ``None``: the benchmark has no
+            training-time table, so a search is budgeted in queries only and its seconds are NaN.
+        final: the column reported for the returned architecture (``test_acc_<dataset>`` of runs rows; the
+            signal itself where the benchmark has no separate test value).
+        pool: the space is a sample of a larger space (the architectures with ground truth): searches run on
+            the dataset's covered architectures, and ``mutate`` / ``neighbours`` stay in that pool
+            (``search.pool.PoolSpace``).
+    """
+
+    signal: str
+    cost: str | None
+    final: str
+    pool: bool = False
+
+    @property
+    def queries_only(self) -> bool:
+        """Whether searches on this dataset are budgeted in queries only (no training-time column)."""
+        return self.cost is None
 
 
 @dataclass(frozen=True)
@@ -34,6 +62,7 @@ class BenchmarkSpec:
             from (``None``: no images available, only data-free metrics can be scored).
         open: ``open(data_root, source) -> (space, truth)``; raises ``DataFileError`` naming a missing file.
         description: one line for listings and docs.
+        search: for each dataset, the :class:`SearchColumns` searches use (empty: searches cannot run on it).
     """
 
     name: str
@@ -43,6 +72,7 @@ class BenchmarkSpec:
     open: Opener = field(repr=False)
     images: Mapping[str, str | None] = field(default_factory=dict)
     description: str = ""
+    search: Mapping[str, SearchColumns] = field(default_factory=dict)
 
     def check_dataset(self, dataset: str) -> str:
         """``dataset`` if this benchmark covers it, else a ``ValueError`` naming the valid choices."""
@@ -61,6 +91,16 @@ class BenchmarkSpec:
             )
         return chosen
 
+    def search_columns(self, dataset: str) -> SearchColumns:
+        """The columns a search on ``dataset`` reads; ``ValueError`` if this benchmark declares none for it."""
+        self.check_dataset(dataset)
+        if dataset not in self.search:
+            raise ValueError(
+                f"benchmark {self.name!r} declares no search columns for dataset {dataset!r} "
+                "(BenchmarkSpec.search): searches cannot run on it"
+            )
+        return self.search[dataset]
+
 
 _REGISTRY: dict[str, BenchmarkSpec] = {}
 
@@ -74,6 +114,9 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
     missing = [d for d in spec.images if d not in spec.datasets]
     if missing:
         raise ValueError(f"benchmark {spec.name!r}: image pools given for undeclared datasets {missing}")
+    missing = [d for d in spec.search if d not in spec.datasets]
+    if missing:
+        raise ValueError(f"benchmark {spec.name!r}: search columns given for undeclared datasets {missing}")
     _REGISTRY[spec.name] = spec
     return spec
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.core.benchmarks.registry import BenchmarkSpec, register_benchmark
+from bench.core.benchmarks.registry import BenchmarkSpec, SearchColumns, register_benchmark
 from bench.core.groundtruth import GroundTruth
 from bench.core.paths import REPO_ROOT
 from bench.core.space import Space
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 NATS_CACHE = REPO_ROOT / ".cache" / "nats"  # frames extracted from the official files (parquet)
+SEARCH = SearchColumns(signal="valid_acc_12ep", cost="train_seconds_12ep", final="test_acc_200ep")
+"""Searches: a query returns the 12-epoch validation accuracy (CIFAR-10: ``cifar10-valid``), is charged that
+12-epoch schedule's simulated training time, and the returned architecture's 200-epoch test accuracy is reported."""
 
 
 def open_nb201(root: Path, source: str) -> tuple[Space, GroundTruth]:
@@ -41,5 +44,6 @@ register_benchmark(
         open=open_nb201,
         images={dataset: dataset for dataset in DATASETS},
         description="NAS-Bench-201: 15,625 cells of 6 edges x 5 ops; CIFAR-10, CIFAR-100, ImageNet16-120",
+        search={dataset: SEARCH for dataset in DATASETS},
     )
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.core.benchmarks.registry import BenchmarkSpec, register_benchmark
+from bench.core.benchmarks.registry import BenchmarkSpec, SearchColumns, register_benchmark
 from bench.core.groundtruth import GroundTruth
 from bench.core.space import Space
 
@@ -34,5 +34,8 @@ register_benchmark(
         open=open_nb301,
         images={"cifar10": "cifar10"},
         description="NAS-Bench-301 (DARTS space): NB-Suite-Zero's 725 CIFAR-10 architectures, NB301 accuracy",
+        # a query returns NB301's validation accuracy, which is also what is reported (no test value, no
+        # training time in the file: searches are budgeted in queries), over the pool of the 725
+        search={"cifar10": SearchColumns("valid_acc_100ep", None, "valid_acc_100ep", pool=True)},
     )
 )

@@ -9,7 +9,8 @@ The frame (indexed by ``arch_index``, the file's order) has:
 * ``params_M``: NB-Suite-Zero's ``params`` (millions), equal to the count of this project's network under
   :data:`~bench.core.benchmarks.nb301.network.NB_SUITE_ZERO` on all 725 (``results/crosscheck/nb301_params.csv``).
 
-No training-time column: the file records none.
+No training-time column: the file records none. :meth:`NB301GroundTruth.proxy_table` serves the file's proxy
+scores (NB-Suite-Zero's, with their seconds) by ``arch_index``, a score source for searches.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class NB301GroundTruth:
                 "params_M": table["params"],
             }
         ).rename_axis("arch_index")
+        proxies = nbsuitezero.proxy_names(table)
+        seconds = [f"{p}_seconds" for p in proxies if f"{p}_seconds" in table]
+        self._proxies = table[proxies + seconds].rename_axis("arch_index")
 
     def datasets(self) -> tuple[str, ...]:
         return ("cifar10",)
@@ -44,6 +48,12 @@ class NB301GroundTruth:
     def arch_strs(self) -> list[str]:
         """Compact genotypes in file order."""
         return self._frame["arch_str"].tolist()
+
+    def proxy_table(self, dataset: str) -> pd.DataFrame:
+        """NB-Suite-Zero's proxy scores (our metric names, :func:`bench.core.nbsuitezero.table`) and their
+        ``<proxy>_seconds``, indexed by ``arch_index``."""
+        benchmark_spec("nb301").check_dataset(dataset)
+        return self._proxies.copy()
 
     def frame(self, dataset: str) -> pd.DataFrame:
         benchmark_spec("nb301").check_dataset(dataset)

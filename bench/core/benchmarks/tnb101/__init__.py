@@ -12,7 +12,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from bench.core.benchmarks.registry import BenchmarkSpec, register_benchmark
+from bench.core import nbsuitezero
+from bench.core.benchmarks.registry import BenchmarkSpec, SearchColumns, register_benchmark
 from bench.core.groundtruth import GroundTruth
 from bench.core.space import Space
 
@@ -38,5 +39,13 @@ for _kind, _count in (("micro", "711 cells"), ("macro", "725 networks")):
             open=partial(open_tnb101, _kind),
             images={task: None for task in TASKS},
             description=f"TransNAS-Bench-101 {_kind}: NB-Suite-Zero's {_count}, 7 Taskonomy tasks (no images here)",
+            # a query returns the task's validation metric (higher is better), also reported (the file holds no
+            # test value and no training time: searches are budgeted in queries), over the task's pool
+            search={
+                task: SearchColumns(
+                    nbsuitezero.TNB101_TARGETS[task], None, nbsuitezero.TNB101_TARGETS[task], pool=True
+                )
+                for task in TASKS
+            },
         )
     )
