@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data-free scores (no Taskonomy images here) of TransNAS-Bench-101 tasks into the committed score cache,
 # results/scores/tnb101_{micro,macro}/<task>/<setup>/, one torch thread, resumable (rerun the same command).
-# Correlation outputs and board rows go to /tmp (the lead's producers write the committed ones).
+# Correlation outputs (100 bootstrap resamples) and board rows go to /tmp (the lead's producers write the
+# committed ones).
 #
 #   scripts/tnb101_data_free_scoring.sh SPACE TASK METRICS [SAMPLE]
 #   e.g. scripts/tnb101_data_free_scoring.sh tnb101_micro class_scene '[params,flops,synflow,l2_norm]'
@@ -11,5 +12,5 @@ cd "$(dirname "$0")/.."
 space="$1" task="$2" metrics="$3" sample="${4:-all}"
 python="${PYTHON:-.venv/bin/python}"
 nice -n 10 "$python" -m bench correlate space="$space" dataset="$task" sample="$sample" metrics="$metrics" \
-  scoring.threads=1 scoring.device=cpu progress=false \
+  scoring.threads=1 scoring.device=cpu progress=false stats.bootstrap=100 \
   out_dir="/tmp/tnb101_out/${space}_${task}_${sample}" leaderboard=/tmp/tnb101_out/correlations.csv
