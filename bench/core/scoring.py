@@ -635,12 +635,13 @@ class ScoreEngine:
         self, indices: Sequence[int], metric_names: Sequence[str], shard: tuple[int, int] = (0, 1)
     ) -> int:
         """Score whatever is missing for ``indices`` (this shard's slice of the architectures to score);
-        ``ValueError`` before any work if a metric cannot be scored here (:meth:`check_metrics`)."""
-        self.check_metrics(metric_names)
+        ``ValueError`` before any work if something is missing and a metric cannot be scored here
+        (:meth:`check_metrics`); cached scores are served whatever the dataset has."""
         wanted = self.work(indices, metric_names)
         todo = {i: wanted[i] for i in shard_slice(sorted(wanted), *shard)}
         if self._all_cached(todo):
             return 0
+        self.check_metrics(metric_names)
         return score_architectures(
             self.space,
             todo,
