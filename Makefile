@@ -167,6 +167,7 @@ reproduce-search: install  ## every folder and table under results/search
 	$(SEARCH) experiment=prior_gp_nb201_transfer
 	$(SEARCH) experiment=prior_gp_nb201_in16
 	$(SEARCH) experiment=search_nb301
+	$(SEARCH) experiment=search_nb301_hnas
 	$(SEARCH) experiment=search_tnb101_micro
 	$(SEARCH) experiment=search_tnb101_macro
 	$(BIN)/python scripts/compare_searches.py

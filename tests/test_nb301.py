@@ -9,9 +9,10 @@ import torch
 
 from bench.core.benchmarks import open_benchmark
 from bench.core.benchmarks.nb301.genotype import duplicate_inputs, parse, to_str
-from bench.core.benchmarks.nb301.network import NB301_TRAINING, NB_SUITE_ZERO, DartsNetwork
+from bench.core.benchmarks.nb301.network import HNAS_DARTS, NB301_TRAINING, NB_SUITE_ZERO, DartsNetwork
 from bench.core.benchmarks.nb301.space import NB301Space, one_change_variants
 from bench.core.paths import DataFileError
+from bench.core.scoring import ScoringOptions
 
 GENOTYPE = (
     "[[(0, 0), (1, 5), (1, 1), (0, 1), (1, 3), (0, 3), (1, 3), (3, 2)], "
@@ -77,3 +78,25 @@ def test_pool_space_index_and_neighbours() -> None:
 def test_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="zc_nasbench301"):
         open_benchmark("nb301", tmp_path)
+
+
+def test_hnas_darts_network_parameter_count() -> None:
+    """HNAS's scoring network (C=16, 5 cells, reductions at 1 and 3): max pools everywhere but one sep_conv_3x3
+    edge of the normal cell. Stem 3·9·48 + 2·48 = 1,392; preprocessing (ReLU-1×1 conv-affine BN, or factorized
+    reduction after a reduction cell): cell 0 800 + 800, cell 1 1,600 + 2,112, cell 2 2,112 + 4,160, cell 3
+    8,320 + 8,320, cell 4 8,320 + 16,512; classifier 256·10 + 10 = 2,570; total 57,018. The sep_conv_3x3 adds
+    2·(9C + C² + 2C) in each normal cell (C = 16, 32, 64): 864 + 2,752 + 9,600 = 13,216."""
+    normal = [(0, 0), (1, 3)] + [(0, 0), (1, 0)] * 3
+    genotype = parse(str([normal, [(0, 0), (1, 0)] * 4]))
+    net = DartsNetwork(genotype, 10, HNAS_DARTS)
+    assert sum(p.numel() for p in net.parameters()) == 57_018 + 13_216
+    assert net(torch.randn(2, 3, 32, 32)).shape == (2, 10)
+    assert net.features(torch.randn(1, 3, 32, 32)).shape == (1, 4 * 4 * 16, 8, 8)
+
+
+def test_hnas_darts_variant_is_cached_apart(root: Path, tmp_path: Path) -> None:
+    hnas = open_benchmark("nb301_hnas_darts", root)
+    assert hnas.space.name == "nb301_hnas_darts" and hnas.space.config is HNAS_DARTS
+    assert hnas.space.key(hnas.space.arch(7)) == open_benchmark("nb301", root).space.key(hnas.space.arch(7))
+    engine = ScoringOptions(device="cpu").engine(hnas.space, "cifar10", tmp_path, root, progress=False)
+    assert engine.store.folder.parent.parent.name == "nb301_hnas_darts"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from bench.core import nbsuitezero
 from bench.core.benchmarks import open_benchmark
 from bench.core.benchmarks.tnb101.encoding import from_naslib_key, macro_str, parse_macro, parse_micro
 from bench.core.benchmarks.tnb101.network import TransNASNetwork, build
@@ -85,9 +86,30 @@ def test_benchmarks_open_with_task_ground_truth(root: Path) -> None:
         macro.truth.frame("depth")
 
 
-def test_scoring_without_taskonomy_images_stops_in_one_line(root: Path, tmp_path: Path) -> None:
+def test_data_free_scores_on_task_networks_match_nb_suite_zero(root: Path, tmp_path: Path) -> None:
+    """params and flops of two micro class_scene networks on one 256-pixel input equal NB-Suite-Zero's file."""
     micro = open_benchmark("tnb101_micro", root)
-    engine = ScoringOptions(device="cpu").engine(micro.space, "class_scene", tmp_path, root, progress=False)
-    with pytest.raises(ValueError, match=r"tnb101_micro/class_scene has no image pool .*nothing is scored"):
-        engine.ensure([0], ["params"])
+    engine = ScoringOptions(device="cpu", batch_size=2).engine(
+        micro.space, "class_scene", tmp_path, root, progress=False
+    )
+    theirs = nbsuitezero.table(root, "tnb101_micro", "class_scene").iloc[[0, 5]]
+    theirs.index = [micro.space.index(from_naslib_key(key, "micro")) for key in theirs["key"]]
+    indices = theirs.index.tolist()
+    engine.ensure(indices, ["params", "flops", "synflow"])
+    ours = engine.table(indices, ["params", "flops", "synflow"])
+    assert ours["params"].round(6).tolist() == theirs.loc[indices, "params"].tolist()
+    assert ours["flops"].round(6).tolist() == theirs.loc[indices, "flops"].tolist()
+    assert (ours["synflow"] > 0).all() and (ours["synflow_error"] == "").all()
+
+
+def test_metric_needing_images_is_refused_in_one_line(root: Path, tmp_path: Path) -> None:
+    micro = open_benchmark("tnb101_micro", root)
+    engine = ScoringOptions(device="cpu").engine(micro.space, "autoencoder", tmp_path, root, progress=False)
+    with pytest.raises(
+        ValueError, match=r"^snip need\(s\) images and tnb101_micro/autoencoder has none here"
+    ) as error:
+        engine.ensure([0], ["params", "snip"])
+    assert "\n" not in str(error.value) and "data-free metrics: flops, l2_norm, params, synflow" in str(
+        error.value
+    )
     assert not any(tmp_path.rglob("journal-*"))

@@ -101,6 +101,8 @@ def run(cfg: DictConfig) -> Path | None:
     truth = column(benchmark.truth, dataset, target)
     sample = sample_size(cfg.sample)
     indices = select_architectures(benchmark, sample, cfg.seed, cfg.population)
+    # a task's ground truth may cover part of the pool (TransNAS macro classification: 662 of 725)
+    indices = [i for i in indices if i in truth.index]
     protocol, out = population_labels(cfg.protocol, cfg.out_dir, cfg.population)
     if options.threads:
         torch.set_num_threads(options.threads)

@@ -177,3 +177,11 @@ def load_batch(
         dataset=dataset,
         description=f"{source} {sampling} seed={seed} n={batch_size}",
     )
+
+
+def shape_only_batch(dataset: str, shape: tuple[int, ...], batch_size: int) -> Batch:
+    """``batch_size`` all-zero inputs of ``shape`` (one input, e.g. ``(3, 256, 256)``) and zero labels, for a
+    dataset with no images here: data-free metrics read only its shape (``num_classes`` 0: no labels)."""
+    images = torch.zeros((batch_size, *shape))
+    labels = torch.zeros(batch_size, dtype=torch.int64)
+    return Batch(images, labels, 0, dataset, f"shape only {tuple(shape)} n={batch_size}: no images")

@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from bench.core.batches import NUM_CLASSES, Sampling, Source, load_batch
+from bench.core.batches import NUM_CLASSES, Sampling, Source, load_batch, shape_only_batch
 from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.score_checksums import failing_blocks, file_digest, read_checksums, write_checksums
 from bench.core.space import Space
@@ -363,7 +363,7 @@ def score_architectures(
     wanted: Mapping[int, Sequence[str]],
     store: ScoreStore,
     batch_for: Callable[[int], Batch],
-    num_classes: int,
+    build: Callable[[int], nn.Module],
     device: torch.device,
     shard: int = 0,
     progress: bool = True,
@@ -372,7 +372,8 @@ def score_architectures(
 
     Returns the number of architectures scored.
 
-    ``batch_for(arch_seed)`` returns the mini-batch for an architecture. Rows are journalled after
+    ``batch_for(arch_seed)`` returns the mini-batch for an architecture, ``build(index)`` its freshly
+    initialised network (under the architecture's seed). Rows are journalled after
     each architecture; on Ctrl-C the journal keeps everything finished so far.
     """
     setup = store.setup
@@ -387,7 +388,7 @@ def score_architectures(
         for index, names in todo.items():
             seed = setup.arch_seed(index)
             torch.manual_seed(seed)
-            net = initialise(space.build(index, num_classes), setup.init).to(device)
+            net = initialise(build(index), setup.init).to(device)
             probe = Probe(net, batch_for(seed), seed=seed, bn=None if setup.bn == "declared" else setup.bn)
             results = registry.evaluate(names, probe)
             append(
@@ -581,39 +582,72 @@ class ScoreEngine:
         return wanted
 
     def batch_for(self, arch_seed: int) -> Batch:
-        """One fixed batch (seeded by ``setup.seed``) or, if ``per_arch_batch``, a fresh draw per architecture."""
+        """One fixed batch (seeded by ``setup.seed``) or, if ``per_arch_batch``, a fresh draw per architecture;
+        on a dataset without an image pool, a batch of zeros of its declared input shape (data-free metrics
+        read only the shape)."""
         seed = arch_seed if self.setup.per_arch_batch else self.setup.seed
         if seed not in self._batches:
-            s = self.setup
-            self._batches[seed] = load_batch(
-                self.image_pool(), self._data_root, s.batch_size, seed, s.data, s.sampling
+            s, pool = self.setup, self.image_pool()
+            self._batches[seed] = (
+                shape_only_batch(s.dataset, benchmark_spec(s.space).input_shapes[s.dataset], s.batch_size)
+                if pool is None
+                else load_batch(pool, self._data_root, s.batch_size, seed, s.data, s.sampling)
             )
         return self._batches[seed]
 
-    def image_pool(self) -> str:
+    def image_pool(self) -> str | None:
         """The image pool (:mod:`bench.core.batches`) this setup's dataset draws its batches from, as the
-        benchmark's registry entry declares it; ``ValueError`` if the benchmark has none for the dataset."""
-        pool = benchmark_spec(self.space.name).images.get(self.setup.dataset)
+        benchmark's registry entry declares it; ``None`` where it has none (only data-free metrics run)."""
+        return benchmark_spec(self.space.name).images.get(self.setup.dataset)
+
+    def check_metrics(self, metric_names: Sequence[str]) -> None:
+        """``ValueError`` (one line) unless this setup's dataset can score every metric of ``metric_names``:
+        it has an image pool, or it declares an input shape and every metric is data-free (``needs="none"``)."""
+        spec, dataset = benchmark_spec(self.space.name), self.setup.dataset
+        if self.image_pool() is not None:
+            return
+        where = f"{self.space.name}/{dataset}"
+        if dataset not in spec.input_shapes:
+            raise ValueError(f"{where} has no image pool (no images for it here): nothing is scored")
+        needing = [name for name in metric_names if registry.get(name).needs != "none"]
+        if needing:
+            free = [name for name in registry.names() if registry.get(name).needs == "none"]
+            raise ValueError(
+                f"{', '.join(needing)} need(s) images and {where} has none here (see docs/benchmarks.md): "
+                f"nothing is scored; data-free metrics: {', '.join(free)}"
+            )
+
+    def build(self, index: int) -> nn.Module:
+        """The network of ``index`` for this setup's dataset: the space's own network for the dataset where it
+        builds one per task (``space.build_for(index, dataset)``: TransNAS), else ``space.build`` with the
+        image pool's number of classes."""
+        build_for = getattr(self.space, "build_for", None)
+        if build_for is not None:
+            return build_for(index, self.setup.dataset)
+        pool = self.image_pool()
         if pool is None:
             raise ValueError(
-                f"{self.space.name}/{self.setup.dataset} has no image pool (no images for it here): nothing is scored"
+                f"{self.space.name}/{self.setup.dataset} has no image pool: its class count is unknown"
             )
-        return pool
+        return self.space.build(index, NUM_CLASSES[pool])
 
     def ensure(
         self, indices: Sequence[int], metric_names: Sequence[str], shard: tuple[int, int] = (0, 1)
     ) -> int:
-        """Score whatever is missing for ``indices`` (this shard's slice of the architectures to score)."""
+        """Score whatever is missing for ``indices`` (this shard's slice of the architectures to score);
+        ``ValueError`` before any work if something is missing and a metric cannot be scored here
+        (:meth:`check_metrics`); cached scores are served whatever the dataset has."""
         wanted = self.work(indices, metric_names)
         todo = {i: wanted[i] for i in shard_slice(sorted(wanted), *shard)}
         if self._all_cached(todo):
             return 0
+        self.check_metrics(metric_names)
         return score_architectures(
             self.space,
             todo,
             self.store,
             self.batch_for,
-            NUM_CLASSES[self.image_pool()],
+            self.build,
             self.device,
             shard=shard[0],
             progress=self.progress,

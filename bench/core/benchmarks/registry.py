@@ -63,6 +63,9 @@ class BenchmarkSpec:
         open: ``open(data_root, source) -> (space, truth)``; raises ``DataFileError`` naming a missing file.
         description: one line for listings and docs.
         search: for each dataset, the :class:`SearchColumns` searches use (empty: searches cannot run on it).
+        input_shapes: for each dataset without an image pool, the shape of one network input (channels,
+            height, width; TransNAS jigsaw: tiles, channels, height, width) on which the data-free metrics
+            (``needs="none"``: params, flops, synflow, ...) are scored; such a dataset scores nothing else.
     """
 
     name: str
@@ -73,6 +76,7 @@ class BenchmarkSpec:
     images: Mapping[str, str | None] = field(default_factory=dict)
     description: str = ""
     search: Mapping[str, SearchColumns] = field(default_factory=dict)
+    input_shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def check_dataset(self, dataset: str) -> str:
         """``dataset`` if this benchmark covers it, else a ``ValueError`` naming the valid choices."""
@@ -111,9 +115,11 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
         raise ValueError(f"benchmark {spec.name!r} is registered twice")
     if not spec.datasets or not spec.sources:
         raise ValueError(f"benchmark {spec.name!r} declares no datasets or no ground-truth sources")
-    missing = [d for d in spec.images if d not in spec.datasets]
+    missing = [d for d in (*spec.images, *spec.input_shapes) if d not in spec.datasets]
     if missing:
-        raise ValueError(f"benchmark {spec.name!r}: image pools given for undeclared datasets {missing}")
+        raise ValueError(
+            f"benchmark {spec.name!r}: image pools or input shapes given for undeclared datasets {missing}"
+        )
     missing = [d for d in spec.search if d not in spec.datasets]
     if missing:
         raise ValueError(f"benchmark {spec.name!r}: search columns given for undeclared datasets {missing}")

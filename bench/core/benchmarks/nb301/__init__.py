@@ -3,10 +3,14 @@
 Registers ``nb301``: the 725 CIFAR-10 architectures of NAS-Bench-Suite-Zero's NB301 file with NB301's
 validation accuracy, built as NB-Suite-Zero built them (:data:`~.network.NB_SUITE_ZERO`), scored on CIFAR-10
 images.
+
+Also registers ``nb301_hnas_darts``: the same pool and ground truth, built as HNAS's DARTS search builds the
+networks it scores (:data:`~.network.HNAS_DARTS`: C = 16, 5 cells); its scores are cached apart from ``nb301``.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from bench.core.benchmarks.registry import BenchmarkSpec, SearchColumns, register_benchmark
@@ -14,15 +18,22 @@ from bench.core.groundtruth import GroundTruth
 from bench.core.space import Space
 
 DATASETS = ("cifar10",)
+SEARCH = {"cifar10": SearchColumns("valid_acc_100ep", None, "valid_acc_100ep", pool=True)}
+"""A query returns NB301's validation accuracy, which is also what is reported (no test value, no training time
+in the file: searches are budgeted in queries), over the pool of the 725."""
 
 
-def open_nb301(root: Path, source: str) -> tuple[Space, GroundTruth]:
-    """The NB301 pool and its ground truth from NB-Suite-Zero's file under ``root``."""
+def open_nb301(
+    root: Path, source: str, config_name: str = "nb-suite-zero", name: str = "nb301"
+) -> tuple[Space, GroundTruth]:
+    """The NB301 pool (networks built with the :data:`~.network.CONFIGS` entry ``config_name``, space registry
+    name ``name``) and its ground truth from NB-Suite-Zero's file under ``root``."""
     from bench.core.benchmarks.nb301.groundtruth import NB301GroundTruth
+    from bench.core.benchmarks.nb301.network import CONFIGS
     from bench.core.benchmarks.nb301.space import NB301Space
 
     truth = NB301GroundTruth(root)
-    return NB301Space(truth.arch_strs()), truth
+    return NB301Space(truth.arch_strs(), CONFIGS[config_name], name), truth
 
 
 register_benchmark(
@@ -34,8 +45,19 @@ register_benchmark(
         open=open_nb301,
         images={"cifar10": "cifar10"},
         description="NAS-Bench-301 (DARTS space): NB-Suite-Zero's 725 CIFAR-10 architectures, NB301 accuracy",
-        # a query returns NB301's validation accuracy, which is also what is reported (no test value, no
-        # training time in the file: searches are budgeted in queries), over the pool of the 725
-        search={"cifar10": SearchColumns("valid_acc_100ep", None, "valid_acc_100ep", pool=True)},
+        search=SEARCH,
+    )
+)
+
+register_benchmark(
+    BenchmarkSpec(
+        name="nb301_hnas_darts",
+        datasets=DATASETS,
+        sources=("nb-suite-zero",),
+        default_target="valid_acc_100ep",
+        open=partial(open_nb301, config_name="hnas-darts", name="nb301_hnas_darts"),
+        images={"cifar10": "cifar10"},
+        description="NAS-Bench-301 pool built as HNAS's DARTS search scores it (C=16, 5 cells), NB301 accuracy",
+        search=SEARCH,
     )
 )

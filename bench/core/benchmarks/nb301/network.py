@@ -12,7 +12,7 @@ k×k, pointwise, BN), ``dil_conv_k`` (ReLU, depthwise k×k dilation 2, pointwise
 ``avg_pool_3x3`` (padding 1; average excludes padding), ``skip_connect`` (identity, or a factorized
 reduction at stride 2).
 
-:class:`DartsConfig` collects what differs between the two configurations this project builds:
+:class:`DartsConfig` collects what differs between the three configurations this project builds:
 
 * :data:`NB_SUITE_ZERO`: NASLib's ``NasBench301SearchSpace`` as NAS-Bench-Suite-Zero scored it: C = 32,
   8 cells, cell ops with non-affine BN, a non-affine BN after each pooling op, no auxiliary head. Its
@@ -21,6 +21,10 @@ reduction at stride 2).
 * :data:`NB301_TRAINING`: the network NAS-Bench-301 trained (DARTS's evaluation network with 32 initial
   channels and 8 cells): affine BN in the cell ops, no BN after pooling. The auxiliary head NB301 trained
   with is not built (it only adds a loss during training).
+* :data:`HNAS_DARTS`: the network HNAS's DARTS-space search scores each genotype on (``shuyao95/HNAS``,
+  ``darts_space/search.py``: ``NetworkCIFAR(init_channels=16, layers=5, auxiliary=False)``, drop-path 0):
+  DARTS's evaluation network (affine BN in the cell ops, no BN after pooling) with C = 16 and 5 cells, the
+  reduction cells at positions 1 and 3. Scored as the benchmark variant ``nb301_hnas_darts``.
 """
 
 from __future__ import annotations
@@ -60,7 +64,8 @@ class DartsConfig:
 
 NB_SUITE_ZERO = DartsConfig(name="nb-suite-zero", affine_cell_bn=False, pool_bn=True)
 NB301_TRAINING = DartsConfig(name="nb301-training", affine_cell_bn=True, pool_bn=False)
-CONFIGS = {config.name: config for config in (NB_SUITE_ZERO, NB301_TRAINING)}
+HNAS_DARTS = DartsConfig(name="hnas-darts", channels=16, cells=5, affine_cell_bn=True, pool_bn=False)
+CONFIGS = {config.name: config for config in (NB_SUITE_ZERO, NB301_TRAINING, HNAS_DARTS)}
 
 
 class ReLUConvBN(nn.Sequential):

@@ -41,12 +41,16 @@ class NB301Space:
     Args:
         genotypes: compact genotype strings (or parsed genotypes), in ground-truth order.
         config: how networks are built (default: NB-Suite-Zero's, whose parameter counts match theirs).
+        name: the registry name of the benchmark this space belongs to (``nb301``, or a variant built with
+            another ``config``, whose scores are cached apart).
     """
 
-    name = "nb301"
     dead_ops_in_class = False
 
-    def __init__(self, genotypes: Sequence[str | Genotype], config: DartsConfig = NB_SUITE_ZERO) -> None:
+    def __init__(
+        self, genotypes: Sequence[str | Genotype], config: DartsConfig = NB_SUITE_ZERO, name: str = "nb301"
+    ) -> None:
+        self.name = name
         self._archs: list[Genotype] = [parse(g) if isinstance(g, str) else validate(g) for g in genotypes]
         self._index = {arch: i for i, arch in enumerate(self._archs)}
         if len(self._index) != len(self._archs):

@@ -2,9 +2,11 @@
 
 Registers ``tnb101_micro`` and ``tnb101_macro``: the architectures of NAS-Bench-Suite-Zero's TransNAS files,
 ground truth = each task's TransNAS validation metric (:data:`bench.core.nbsuitezero.TNB101_TARGETS`). No
-Taskonomy images are available, so no task declares an image pool: ``bench correlate`` on these spaces stops
-with a one-line message and scores nothing. Their networks are built here (``network.py``);
-``scripts/tnb101_params_check.py`` counts their parameters against NB-Suite-Zero's.
+Taskonomy images are available, so no task declares an image pool: only the data-free metrics (``needs="none"``:
+params, flops, synflow, l2_norm, ...) are scored, on each task's own network (encoder + task head) and on inputs
+of the task's :data:`INPUT_SHAPES`; asking for another metric stops with a one-line message and scores nothing.
+Their networks are built here (``network.py``); ``scripts/tnb101_params_check.py`` counts their parameters
+against NB-Suite-Zero's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from bench.core.groundtruth import GroundTruth
 from bench.core.space import Space
 
 TASKS = ("class_scene", "class_object", "autoencoder", "normal", "jigsaw", "room_layout", "segmentsemantic")
+INPUT_SHAPES = {task: (3, 256, 256) for task in TASKS} | {"jigsaw": (9, 3, 64, 64)}
+"""One input per task, as TransNAS-Bench-101's and NASLib's Taskonomy loaders feed it: RGB resized to 256×256;
+jigsaw: 9 tiles of 64×64. With 256 pixels our ``flops`` equal NB-Suite-Zero's (224 pixels give other values)."""
 
 
 def open_tnb101(kind: str, root: Path, source: str) -> tuple[Space, GroundTruth]:
@@ -38,6 +43,7 @@ for _kind, _count in (("micro", "711 cells"), ("macro", "725 networks")):
             default_target="valid_top1_acc",
             open=partial(open_tnb101, _kind),
             images={task: None for task in TASKS},
+            input_shapes=INPUT_SHAPES,
             description=f"TransNAS-Bench-101 {_kind}: NB-Suite-Zero's {_count}, 7 Taskonomy tasks (no images here)",
             # a query returns the task's validation metric (higher is better), also reported (the file holds no
             # test value and no training time: searches are budgeted in queries), over the task's pool
