@@ -105,8 +105,9 @@ endif
 REPRO_JOBS ?= 2
 NB201_SETS := cifar10 cifar100 ImageNet16-120
 NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
+TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
 CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
-  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1
+  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d)) paired-batch300 paired-in16-batch \
   paired-nb101-seed1
 .PHONY: $(CORR_RUNS) $(CORR_TABLES) correlate-all
@@ -142,6 +143,10 @@ corr-nb101:
 corr-nb101-seed1:
 	$(CORRELATE) experiment=nb101_subset sample=80 scoring.seed=1 'metrics=[epe_nas,jacob_cov,plain,snip]' \
 	  protocol=seed1_stability80 out_dir=$(CORR)/nb101_cifar10_seed1_sample80
+corr-nb301-hnas:
+	$(CORRELATE) experiment=nb301_hnas_ntk
+$(TNB_RUNS): corr-tnb101-%:
+	$(CORRELATE) experiment=tnb101_data_free space=tnb101_$(firstword $(subst -, ,$*)) dataset=$(lastword $(subst -, ,$*))
 $(addprefix cell-subsets-,$(NB201_SETS)): cell-subsets-%: corr-all-%
 	$(BIN)/python scripts/cell_subsets.py $(CORR)/nb201_$*_abdelfattah2021
 paired-batch300: corr-fixed300 corr-fresh300
