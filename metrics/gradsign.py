@@ -97,6 +97,7 @@ GRADSIGN_REDUCER = check_reducer("sum")
 
 @metric(
     "gradsign",
+    class_invariant=True,
     higher_is_better=True,
     needs="labels",
     bn="train",
@@ -113,7 +114,8 @@ def gradsign(probe: Probe) -> float:
     """GradSign Σ_k |Σ_i sign(g_ik)| (reducer ``sum``, the official foresight measure); higher is better.
 
     Bounded by N × #weights; the sum grows with the number of weights (a size prior), the ``mean`` reducer
-    (:func:`gradsign_score`) divides it out.
+    (:func:`gradsign_score`) divides it out. Class-invariant: a weight off every input→output path, or fed only
+    zeros, has a zero gradient for every sample and adds 0 (the mean's denominator still counts it).
     """
     return gradsign_score(probe, GRADSIGN_REDUCER)
 

@@ -69,14 +69,26 @@ def gaussian_init(net: nn.Module) -> nn.Module:
     return net
 
 
+EXACT_BITS = {torch.float32: 24, torch.float64: 53}
+"""Integers up to 2^bits are exact in these types: packed codes of patterns over at most that many samples."""
+TABLE_BITS = 20  # up to 2^20 possible patterns, distinct codes are counted in a boolean table (1 MiB)
+
+
+def pattern_codes(active: torch.Tensor) -> torch.Tensor:
+    """One number per column of a 0/1 matrix (S, V) that identifies the column: Σ_s active[s] · 2^s, computed
+    as one matrix-vector product in the narrowest float type where it is exact. ``ValueError`` if S > 53."""
+    for dtype, bits in EXACT_BITS.items():
+        if active.shape[0] <= bits:
+            powers = torch.pow(2.0, torch.arange(active.shape[0], dtype=dtype, device=active.device))
+            return powers @ active.to(dtype)
+    raise ValueError(f"cannot pack patterns over {active.shape[0]} samples (at most 53)")
+
+
 def distinct_columns(active: torch.Tensor) -> int:
-    """The number of distinct columns of a 0/1 matrix (S, V): each column is packed into one int64 code
-    (bit s = row s) when S ≤ 62, which counts the same as ``torch.unique(active.T, dim=0)`` many times faster;
-    larger S falls back to that."""
-    if active.shape[0] <= 62:
-        weights = torch.pow(2, torch.arange(active.shape[0], dtype=torch.int64)).to(active.device)
-        codes = (active.to(torch.int64) * weights[:, None]).sum(dim=0)
-        return int(torch.unique(codes).numel())
+    """The number of distinct columns of a 0/1 matrix (S, V): distinct :func:`pattern_codes` when S ≤ 53, which
+    counts the same as ``torch.unique(active.T, dim=0)`` many times faster; larger S falls back to that."""
+    if active.shape[0] <= EXACT_BITS[torch.float64]:
+        return int(torch.unique(pattern_codes(active)).numel())
     return int(torch.unique(active.T, dim=0).shape[0])
 
 
@@ -84,18 +96,25 @@ def activation_patterns(net: nn.Module, images: torch.Tensor) -> int:
     """The number of distinct per-unit sign patterns of the ReLU outputs on ``images`` (one forward, no grad).
 
     Only ReLU calls on 4-D inputs (convolutional feature maps) count, as in the official hook; 0 if none ran.
+    Each call's outputs are packed into codes separately (the S × V matrix is never formed).
     ``ValueError`` if an output is NaN (the pattern is undefined).
     """
     relus = [module for module in net.modules() if isinstance(module, nn.ReLU)]
     with torch.no_grad(), record_calls(relus) as calls:
         net(images)
-    maps = [call.output.reshape(len(images), -1) for call in calls if call.inputs.dim() == 4]
+    maps = [torch.sign(call.output.reshape(len(images), -1)) for call in calls if call.inputs.dim() == 4]
     if not maps:
         return 0
-    signs = torch.sign(torch.cat(maps, dim=1))
-    if bool(torch.isnan(signs).any()):
+    if any(bool(torch.isnan(m).any()) for m in maps):
         raise ValueError("swap: a ReLU output is NaN under the N(0, 1) initialisation")
-    return distinct_columns(signs)
+    if len(images) > EXACT_BITS[torch.float64]:
+        return distinct_columns(torch.cat(maps, dim=1))
+    codes = torch.cat([pattern_codes(m) for m in maps])
+    if len(images) <= TABLE_BITS:  # mark the codes seen in a table of all 2^S patterns: no sort
+        seen = torch.zeros(2 ** len(images), dtype=torch.bool, device=codes.device)
+        seen[codes.long()] = True
+        return int(seen.sum())
+    return int(torch.unique(codes).numel())
 
 
 def swap_score(probe: Probe, settings: SwapSettings) -> float:

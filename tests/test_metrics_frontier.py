@@ -135,7 +135,9 @@ def test_distinct_columns_counts_distinct_patterns() -> None:
     active = (torch.rand(16, 500, generator=g) > 0.9).float()
     expected = len({tuple(column) for column in active.T.tolist()})
     assert distinct_columns(active) == expected
-    assert distinct_columns(torch.ones(70, 3)) == 1  # the unpacked path (more than 62 samples)
+    assert distinct_columns(torch.ones(70, 3)) == 1  # the unpacked path (more than 53 samples)
+    wide = (torch.rand(40, 300, generator=g) > 0.5).float()  # float64 codes (more than 24 samples)
+    assert distinct_columns(wide) == len({tuple(column) for column in wide.T.tolist()})
 
 
 def test_activation_patterns_by_hand() -> None:
