@@ -2,7 +2,7 @@
 
 Apps: ``correlate`` and ``search`` (Hydra apps: ``key=value`` overrides, ``-m`` sweeps), ``report``,
 ``reference`` (``check`` / ``update`` the regression references), ``verify-cache`` (check a score cache's
-files and checksums), ``download`` (official data files) and
+files and checksums), ``rename-metric`` (migrate a score cache to a metric's new name), ``download`` (official data files) and
 ``nb101-tfrecord`` (convert the official NAS-Bench-101 tfrecord without TensorFlow).
 """
 
@@ -18,6 +18,7 @@ APPS = {
     "nbsz-board": "bench.apps.nbsz_board",
     "reference": "bench.apps.reference",
     "verify-cache": "bench.apps.verify_cache",
+    "rename-metric": "bench.core.score_migration",
     "download": "bench.core.download",
     "nb101-tfrecord": "bench.core.benchmarks.nb101.tfrecord",
 }

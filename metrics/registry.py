@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 import torch
@@ -51,6 +52,9 @@ class MetricSpec:
             False for a metric that also reads operations off every such path (parameter or FLOP
             counts, weight norms, hooks on every ReLU, BatchNorm or module, gradients of a BatchNorm
             shift fed by an all-zero node): it is scored on every architecture itself.
+        settings: the protocol choices the metric fixes (input kind, initialisation, batch, repeats,
+            reducer, per-space constants), name → value, with the paper's defaults; read-only. A
+            variant with other settings is registered under another name, so caches never mix them.
     """
 
     name: str
@@ -64,6 +68,7 @@ class MetricSpec:
     units: str
     second_order: bool = False
     class_invariant: bool = False
+    settings: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,10 @@ class MetricResult:
 
 
 _REGISTRY: dict[str, MetricSpec] = {}
+
+RENAMED = {"synflow_log": "synflow_log10"}
+"""Old metric name → its new name. Score caches written under an old name are migrated by
+``python -m bench rename-metric CACHE_DIR OLD NEW`` (:mod:`bench.core.score_migration`)."""
 
 
 def metric(
@@ -90,14 +99,29 @@ def metric(
     units: str = "score",
     second_order: bool = False,
     class_invariant: bool = False,
+    settings: Mapping[str, object] | None = None,
 ) -> Callable[[Callable[[Probe], float]], Callable[[Probe], float]]:
     """Register ``fn`` under ``name`` with its declared properties; returns ``fn`` unchanged."""
 
     def register(fn: Callable[[Probe], float]) -> Callable[[Probe], float]:
         if name in _REGISTRY:
             raise ValueError(f"metric {name!r} is registered twice")
+        if name in RENAMED:
+            raise ValueError(f"metric name {name!r} was retired (renamed to {RENAMED[name]!r}); pick another")
+        frozen = MappingProxyType(dict(settings or {}))
         _REGISTRY[name] = MetricSpec(
-            name, fn, higher_is_better, needs, bn, dtype, paper, version, units, second_order, class_invariant
+            name,
+            fn,
+            higher_is_better,
+            needs,
+            bn,
+            dtype,
+            paper,
+            version,
+            units,
+            second_order,
+            class_invariant,
+            frozen,
         )
         return fn
 
@@ -113,6 +137,11 @@ def names() -> list[str]:
 def get(name: str) -> MetricSpec:
     """The spec of ``name``; ``ValueError`` naming the valid choices if unknown."""
     _load_all()
+    if name in RENAMED:
+        raise ValueError(
+            f"metric {name!r} was renamed to {RENAMED[name]!r}; use the new name, and migrate old score caches "
+            f"with: python -m bench rename-metric CACHE_DIR {name} {RENAMED[name]}"
+        )
     if name not in _REGISTRY:
         raise ValueError(f"unknown metric {name!r}; valid choices: all, {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[name]

@@ -52,7 +52,7 @@ SHARED_PAIRS = {
     "l2_norm": "l2_norm",
     "jacob_cov": "jacov",
     "synflow": "synflow",
-    "synflow_log": "synflow",
+    "synflow_log10": "synflow",
 }
 PAIRS = {
     "nb201": {**SHARED_PAIRS, "params": "params", "flops": "flops", "naswot": "nwot"},

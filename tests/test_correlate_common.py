@@ -40,10 +40,10 @@ def test_common_cells_leave_out_what_any_metric_left_out(nb201_truth) -> None:
 
 def test_metric_differences_compare_on_the_common_cells(nb201_truth) -> None:
     """On the committed CIFAR-10 full-space table: every pair compares on the 15,284 connected cells (each
-    metric's ρ there is its ``spearman_common``), where synflow and synflow_log (its logarithm, NaN on the
+    metric's ρ there is its ``spearman_common``), where synflow and synflow_log10 (its logarithm, NaN on the
     disconnected cells) rank alike and cannot be told apart, while jacob_cov's lead over snip is far beyond
     chance even after the Holm correction."""
-    names = ["snip", "jacob_cov", "synflow", "synflow_log"]
+    names = ["snip", "jacob_cov", "synflow", "synflow_log10"]
     scores = pd.read_parquet(FULL_SPACE_RUN, columns=["arch_index", *names]).set_index("arch_index")
     truth = column(nb201_truth, "cifar10", "test_acc_200ep").loc[scores.index]
     table = difference_table(scores, truth, names, bootstrap=100)
@@ -58,7 +58,7 @@ def test_metric_differences_compare_on_the_common_cells(nb201_truth) -> None:
         frozenset((a, b)): row
         for a, b, row in zip(table["metric_a"], table["metric_b"], table.itertuples(), strict=True)
     }
-    twins = pairs[frozenset(("synflow", "synflow_log"))]
+    twins = pairs[frozenset(("synflow", "synflow_log10"))]
     assert twins.difference == 0.0 and not twins.distinguishable
     lead = pairs[frozenset(("jacob_cov", "snip"))]
     assert (

@@ -62,7 +62,8 @@ def test_all_metrics_together_equal_each_metric_alone(which: str, root, nb201_sp
 def test_shared_network_leaves_every_evaluation_with_unchanged_parameters(
     root, nb201_space: NB201Space
 ) -> None:
-    probe = Probe(nb201_net(nb201_space, 120), small_batch(root, "ImageNet16-120", 8), seed=5)
+    # 16 images: swap reads the batch's first 16 (fewer is its one-line error)
+    probe = Probe(nb201_net(nb201_space, 120), small_batch(root, "ImageNet16-120", 16), seed=5)
     shared = probe.network()
     before = {name: (p.detach().clone(), p._version) for name, p in shared.named_parameters()}
     results = registry.evaluate(registry.names(), probe)

@@ -1,4 +1,4 @@
-"""synflow, synflow_log, params and flops: closed forms, overflow handling, NB-Suite-Zero values."""
+"""synflow, synflow_log10, params and flops: closed forms, overflow handling, NB-Suite-Zero values."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from metrics import registry
 from metrics.batch import Batch
 from metrics.probe import Probe
 
-STATIC_METRICS = ["synflow", "synflow_log", "params", "flops"]
+STATIC_METRICS = ["synflow", "synflow_log10", "params", "flops"]
 
 
 def make_batch(images: torch.Tensor, num_classes: int) -> Batch:
@@ -30,9 +30,9 @@ def test_synflow_closed_form_two_layer_net() -> None:
     w2 = net[2].weight.detach().double().abs().numpy()
     h = w1.sum(axis=1) + b1
     expected = (w2 * h[None, :]).sum() + (w1 * w2.sum(axis=0)[:, None]).sum()
-    results = registry.evaluate(["synflow", "synflow_log"], Probe(net, make_batch(torch.randn(8, 4), 3)))
+    results = registry.evaluate(["synflow", "synflow_log10"], Probe(net, make_batch(torch.randn(8, 4), 3)))
     assert results["synflow"].value == pytest.approx(expected, rel=1e-12)
-    assert results["synflow_log"].value == pytest.approx(math.log10(expected), rel=1e-12)
+    assert results["synflow_log10"].value == pytest.approx(math.log10(expected), rel=1e-12)
 
 
 def test_synflow_uses_one_all_ones_image_of_the_batch_shape() -> None:
@@ -50,16 +50,18 @@ def test_synflow_log_survives_where_the_sum_overflows() -> None:
         net[0].weight.fill_(1e154)
         net[1].weight.fill_(-1.5e154)
     probe = Probe(net, make_batch(torch.ones(2, 1, dtype=torch.float64), 1))
-    results = registry.evaluate(["synflow", "synflow_log"], probe)
+    results = registry.evaluate(["synflow", "synflow_log10"], probe)
     assert math.isnan(results["synflow"].value) and "non-finite" in results["synflow"].error
-    assert results["synflow_log"].value == pytest.approx(math.log10(2) + math.log10(1.5e308), rel=1e-12)
+    assert results["synflow_log10"].value == pytest.approx(math.log10(2) + math.log10(1.5e308), rel=1e-12)
 
 
 def test_synflow_log_zero_score_is_nan_with_reason() -> None:
     net = nn.Sequential(nn.Linear(3, 2, bias=False))
     with torch.no_grad():
         net[0].weight.zero_()
-    result = registry.evaluate(["synflow_log"], Probe(net, make_batch(torch.randn(4, 3), 2)))["synflow_log"]
+    result = registry.evaluate(["synflow_log10"], Probe(net, make_batch(torch.randn(4, 3), 2)))[
+        "synflow_log10"
+    ]
     assert math.isnan(result.value) and "exactly 0" in result.error
 
 
@@ -141,4 +143,4 @@ def test_deterministic_and_caller_untouched() -> None:
     assert all(p.dtype == torch.float32 for p in net.parameters())
     assert not net.training
     assert all(not m._forward_hooks for m in net.modules())
-    assert np.isfinite(first["synflow_log"].value)
+    assert np.isfinite(first["synflow_log10"].value)

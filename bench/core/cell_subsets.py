@@ -25,7 +25,7 @@ SIZE_LIMITS = (1, 2, 4, 8, 16, 64)
 def cell_subsets(scores: pd.DataFrame, metric_names: list[str]) -> dict[str, pd.Index]:
     """The cells each row of the table uses, by label: ``all``; ``all_scored``, the cells where every metric
     has a finite score (NB201: all but the 341 cells whose output does not depend on the input, which
-    jacob_cov, epe_nas, ntk_condnum, synflow_log and te_nas_ntk leave NaN while the gradient metrics score
+    jacob_cov, epe_nas, ntk_condnum, synflow_log10 and te_nas_ntk leave NaN while the gradient metrics score
     them 0, at the bottom, where their chance accuracy puts them; ``spearman_common`` in ``correlations.csv``); ``class_size<=k``, the cells of classes
     of at most ``k`` cells, for ``k`` in :data:`SIZE_LIMITS` (class sizes counted within ``scores``)."""
     class_size = scores["canonical_index"].map(scores["canonical_index"].value_counts())

@@ -1,8 +1,8 @@
 """Correlating metric scores with ground truth: which architectures a run covers, and the tables it reports.
 
 * :func:`select_architectures`: a seeded sample (or all) of a population of the space;
-* :func:`correlation_table`: per metric, Spearman / Kendall with bootstrap CIs, top-k precision, NaN rate, and
-  Spearman on the architectures every metric scored;
+* :func:`correlation_table`: per metric, Spearman / Kendall with bootstrap CIs, top-k precision, nDCG@k
+  (VKDNW's evaluation measure), NaN rate, and Spearman on the architectures every metric scored;
 * :func:`difference_table`: every pair of metrics compared on the same architectures (paired bootstrap, Holm);
 * :func:`vote_table`: Abdelfattah et al.'s majority vote of synflow, jacob_cov and snip as a pairwise accuracy.
 
@@ -68,8 +68,9 @@ def correlation_table(
     bootstrap: int = 1000,
     top_fraction: float = 0.1,
 ) -> pd.DataFrame:
-    """One row per metric: n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, NaN rate, direction;
-    and ``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored (the
+    """One row per metric: n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, ``ndcg`` at cut-off
+    ``ndcg_k`` (:func:`bench.core.stats.ndcg_at_k`: VKDNW's k = 1000 and gains 2^accuracy − 1, accuracy in
+    percent), NaN rate, direction; and ``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored (the
     same for all rows), so metrics whose NaN policy leaves different architectures out compare on the same
     ones (NB201: some metrics are NaN on the 341 disconnected cells that others score last)."""
     common = scored_by_all(scores, metric_names)
@@ -90,6 +91,8 @@ def correlation_table(
             {
                 "metric": name,
                 **row,
+                "ndcg": stats.ndcg_at_k(values, accuracy, spec.higher_is_better),
+                "ndcg_k": stats.NDCG_K,
                 "direction": "higher" if spec.higher_is_better else "lower",
                 "n_common": on_common["n"],
                 "spearman_common": on_common["spearman"],

@@ -252,6 +252,44 @@ def top_fraction_precision(scores: np.ndarray, truth: np.ndarray, top_fraction: 
     return hits / k
 
 
+NDCG_K = 1000  # VKDNW's cut-off (ondratybl/VKDNW NB201/paper_preparation.ipynb: ndcg_score(..., k=1000))
+
+
+def ndcg_at_k(scores: np.ndarray, truth: np.ndarray, higher_is_better: bool, k: int = NDCG_K) -> float:
+    """Normalised discounted cumulative gain of the metric's ranking at cut-off ``k``, as VKDNW evaluates proxies.
+
+    Gains are 2^accuracy − 1 with accuracy in percent (VKDNW's ``2**val_acc - 1``), so the top architectures
+    dominate; the discount of position i (1-based) is 1/log2(i + 1) for i ≤ k and 0 beyond. DCG sums gain ×
+    discount down the metric's order (declared direction; architectures with a NaN score left out); architectures
+    tied on the score share the mean gain of their group, each position keeping its own discount (scikit-learn's
+    ``ndcg_score`` with ``ignore_ties=False``). nDCG = DCG / DCG of the accuracy order, in [0, 1]; NaN for fewer
+    than 2 valid architectures. ``k`` larger than the number of architectures counts them all.
+    """
+    scores = _as_1d_float(scores, "scores")
+    truth = _as_1d_float(truth, "truth")
+    if scores.shape != truth.shape:
+        raise ValueError(f"scores and truth differ in length: {scores.size} vs {truth.size}")
+    if k < 1:
+        raise ValueError(f"nDCG cut-off k must be >= 1, got {k}")
+    valid = ~np.isnan(scores)
+    x = scores[valid] * _direction_sign(higher_is_better)
+    gains = np.exp2(truth[valid]) - 1.0
+    n = x.size
+    if n < 2:
+        return math.nan
+    discount = np.zeros(n)
+    top = min(k, n)
+    discount[:top] = 1.0 / np.log2(np.arange(2, top + 2))
+    cumulative = np.cumsum(discount)
+    levels, group, sizes = np.unique(-x, return_inverse=True, return_counts=True)
+    mean_gain = np.bincount(group, weights=gains, minlength=levels.size) / sizes
+    ends = np.cumsum(sizes) - 1
+    group_discount = np.diff(cumulative[ends], prepend=0.0)
+    dcg = float((mean_gain * group_discount).sum())
+    ideal = float((np.sort(gains)[::-1] * discount).sum())
+    return dcg / ideal if ideal > 0 else math.nan
+
+
 def correlation_row(
     scores: np.ndarray,
     truth: np.ndarray,
