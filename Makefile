@@ -118,14 +118,18 @@ reproduce-correlate: install  ## every folder under results/correlate, from the 
 
 correlate-all: $(CORR_RUNS) $(CORR_TABLES)
 
+# the preset's 21 classic metrics, and on CIFAR-10 the structural baselines scored on the whole space
+FULL_METRICS_cifar10 := [classic,n_layers,n_convs]
+FULL_METRICS_cifar100 := classic
+FULL_METRICS_ImageNet16-120 := classic
 $(addprefix corr-all-,$(NB201_SETS)): corr-all-%:
-	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$*
+	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$* 'metrics=$(FULL_METRICS_$*)'
 $(addprefix corr-no-dead-ops-,$(NB201_SETS)): corr-no-dead-ops-%:
-	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$* population=no_dead_ops
+	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$* population=no_dead_ops 'metrics=$(FULL_METRICS_$*)'
 corr-one-per-class:
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 population=one_per_class
 corr-sample1000:
-	$(CORRELATE) experiment=nb201_sample1000 dataset=cifar10 metrics=all
+	$(CORRELATE) experiment=nb201_sample1000 dataset=cifar10
 corr-fixed300:
 	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
 corr-fresh300:

@@ -147,12 +147,44 @@ def get(name: str) -> MetricSpec:
     return _REGISTRY[name]
 
 
+CLASSIC = (
+    "epe_nas",
+    "fisher",
+    "flops",
+    "grad_norm",
+    "grasp",
+    "jacob_cov",
+    "l2_norm",
+    "linear_regions",
+    "meco",
+    "nasi",
+    "naswot",
+    "ntk_condnum",
+    "ntk_trace",
+    "params",
+    "plain",
+    "snip",
+    "synflow",
+    "synflow_log10",
+    "te_nas_ntk",
+    "zen",
+    "zico",
+)
+"""The 21 metrics of the committed full-space NB201 tables and the NB101 subset table: every metric registered
+before the 2022–2025 frontier metrics of issue #34 (whose full-space scoring needs a GPU or days of CPU)."""
+SETS = {"classic": CLASSIC}
+"""Named selections that ``resolve`` expands (``metrics=classic``), besides ``all``."""
+
+
 def resolve(selection: str | Iterable[str]) -> list[str]:
-    """Expand ``"all"`` (or ``["all"]``) to every metric; check every other name."""
+    """The metrics ``selection`` names, in order, each once: ``"all"`` is every metric, a name of :data:`SETS`
+    its members (``[classic, n_layers]``), any other entry must be a registered metric (else ``ValueError``)."""
     chosen = [selection] if isinstance(selection, str) else list(selection)
-    if chosen == ["all"]:
-        return names()
-    return [get(name).name for name in chosen]
+    expanded: list[str] = []
+    for entry in chosen:
+        members = names() if entry == "all" else SETS.get(entry, (entry,))
+        expanded += [get(name).name for name in members]
+    return list(dict.fromkeys(expanded))
 
 
 NUMERIC_ERRORS = (RuntimeError, ValueError, ArithmeticError, torch.linalg.LinAlgError)

@@ -33,7 +33,7 @@ def check_correlate(cfg: DictConfig) -> None:
     assert select_architectures(benchmark, cfg.sample, cfg.seed)
     for dataset in benchmark.truth.datasets():
         assert benchmark.spec.check_dataset(dataset) == dataset
-        assert len(column(benchmark.truth, dataset, cfg.target or benchmark.default_target))
+        assert len(column(benchmark.truth, dataset, cfg.target or benchmark.target(dataset)))
         scoring_options(cfg.scoring).setup(cfg.space, dataset)
     assert cfg.dataset in benchmark.truth.datasets()
 

@@ -143,7 +143,7 @@ def compare_setups(
     benchmark's default), written to ``<second>/paired_vs_<first folder name>.csv``; returns the table and
     the path written."""
     benchmark = open_benchmark(space)
-    truth = column(benchmark.truth, dataset, target or benchmark.default_target)
+    truth = column(benchmark.truth, dataset, target or benchmark.target(dataset))
     table = setup_differences(read_run_scores(first), read_run_scores(second), truth, n_boot)
     out = second / f"paired_vs_{first.name}.csv"
     table.to_csv(out, index=False)

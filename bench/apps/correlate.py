@@ -97,7 +97,7 @@ def run(cfg: DictConfig) -> Path | None:
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     dataset = benchmark.spec.check_dataset(cfg.dataset)
     metric_names = registry.resolve(config_names(cfg.metrics))
-    target = cfg.target or benchmark.default_target
+    target = cfg.target or benchmark.target(dataset)
     truth = column(benchmark.truth, dataset, target)
     sample = sample_size(cfg.sample)
     indices = select_architectures(benchmark, sample, cfg.seed, cfg.population)

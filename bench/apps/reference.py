@@ -89,6 +89,8 @@ SPACE = "nb201"
 DATASET = "cifar10"
 TEST_COLUMN = benchmark_spec(SPACE).search_columns(DATASET).final
 """The column the correlation reference is computed against (NB201's 200-epoch test accuracy)."""
+METRICS = "classic"
+"""The metrics the references cover (:data:`metrics.registry.CLASSIC`); the frontier metrics have no reference yet."""
 SAMPLE_SIZE = 60
 SAMPLE_SEED = 0
 LIVE_SAMPLE_SIZE = 10
@@ -197,7 +199,7 @@ def correlation_reference(cache_root: Path | None = None, progress: bool = False
     """
     benchmark = open_benchmark(SPACE)
     indices = select_architectures(benchmark, SAMPLE_SIZE, SAMPLE_SEED)
-    names = registry.names()
+    names = registry.resolve(METRICS)
     with _scoring_context(cache_root) as cache:
         _copy_committed_table(cache)
         scores = _engine(benchmark, cache, False, TABLE_SETUP).table(indices, names)
@@ -224,7 +226,7 @@ def score_reference(cache_root: Path | None = None, progress: bool = False) -> p
     """
     benchmark = open_benchmark(SPACE)
     indices = live_sample(benchmark)
-    names = registry.names()
+    names = registry.resolve(METRICS)
     with _scoring_context(cache_root) as cache:
         spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch has started its threads
         with ProcessPoolExecutor(SCORING_PROCESSES, mp_context=spawn) as pool:

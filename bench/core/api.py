@@ -77,7 +77,9 @@ def correlate(
     names = [c for c in scores.columns if c in set(registry.names())]
     if not names:
         raise ValueError("scores has no metric column; pass the frame bench.score returns")
-    truth = column(benchmark.truth, benchmark.spec.check_dataset(dataset), target or benchmark.default_target)
+    truth = column(
+        benchmark.truth, benchmark.spec.check_dataset(dataset), target or benchmark.target(dataset)
+    )
     return correlation_table(
         scores, truth.loc[scores.index], names, bootstrap=bootstrap, top_fraction=top_fraction
     )

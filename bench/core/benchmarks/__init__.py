@@ -29,7 +29,7 @@ class Benchmark:
     Attributes:
         space: the architectures (benchmark index order) and their networks.
         truth: per-dataset ground-truth frames.
-        default_target: ground-truth column correlated against by default.
+        default_target: ground-truth column correlated against by default (:meth:`target`: per dataset).
     """
 
     space: Space
@@ -40,6 +40,10 @@ class Benchmark:
     def spec(self) -> BenchmarkSpec:
         """The registry entry of this benchmark's space."""
         return benchmark_spec(self.space.name)
+
+    def target(self, dataset: str) -> str:
+        """The ground-truth column ``dataset`` is correlated against by default (:meth:`BenchmarkSpec.target`)."""
+        return self.spec.target(dataset)
 
 
 def open_benchmark(name: str, root: str | Path | None = None, source: str | None = None) -> Benchmark:

@@ -58,6 +58,7 @@ class BenchmarkSpec:
         sources: ground-truth sources ``open`` accepts (the ``groundtruth=`` config value); the first is
             the default.
         default_target: the ground-truth column correlated against when none is given.
+        targets: per-dataset exceptions to ``default_target`` (TransNAS: each task's own metric).
         images: for each dataset, the image pool of :mod:`bench.core.batches` its scoring batches are drawn
             from (``None``: no images available, only data-free metrics can be scored).
         open: ``open(data_root, source) -> (space, truth)``; raises ``DataFileError`` naming a missing file.
@@ -77,6 +78,7 @@ class BenchmarkSpec:
     description: str = ""
     search: Mapping[str, SearchColumns] = field(default_factory=dict)
     input_shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    targets: Mapping[str, str] = field(default_factory=dict)
 
     def check_dataset(self, dataset: str) -> str:
         """``dataset`` if this benchmark covers it, else a ``ValueError`` naming the valid choices."""
@@ -94,6 +96,10 @@ class BenchmarkSpec:
                 f"unknown groundtruth source {chosen!r} for {self.name}; valid: {', '.join(self.sources)}"
             )
         return chosen
+
+    def target(self, dataset: str) -> str:
+        """The ground-truth column ``dataset`` is correlated against when none is given."""
+        return self.targets.get(self.check_dataset(dataset), self.default_target)
 
     def search_columns(self, dataset: str) -> SearchColumns:
         """The columns a search on ``dataset`` reads; ``ValueError`` if this benchmark declares none for it."""
@@ -115,10 +121,10 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
         raise ValueError(f"benchmark {spec.name!r} is registered twice")
     if not spec.datasets or not spec.sources:
         raise ValueError(f"benchmark {spec.name!r} declares no datasets or no ground-truth sources")
-    missing = [d for d in (*spec.images, *spec.input_shapes) if d not in spec.datasets]
+    missing = [d for d in (*spec.images, *spec.input_shapes, *spec.targets) if d not in spec.datasets]
     if missing:
         raise ValueError(
-            f"benchmark {spec.name!r}: image pools or input shapes given for undeclared datasets {missing}"
+            f"benchmark {spec.name!r}: image pools, input shapes or targets given for undeclared datasets {missing}"
         )
     missing = [d for d in spec.search if d not in spec.datasets]
     if missing:

@@ -44,6 +44,7 @@ for _kind, _count in (("micro", "711 cells"), ("macro", "725 networks")):
             open=partial(open_tnb101, _kind),
             images={task: None for task in TASKS},
             input_shapes=INPUT_SHAPES,
+            targets={task: nbsuitezero.TNB101_TARGETS[task] for task in TASKS},
             description=f"TransNAS-Bench-101 {_kind}: NB-Suite-Zero's {_count}, 7 Taskonomy tasks (no images here)",
             # a query returns the task's validation metric (higher is better), also reported (the file holds no
             # test value and no training time: searches are budgeted in queries), over the task's pool
