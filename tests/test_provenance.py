@@ -39,11 +39,6 @@ def current_record(recorded: dict) -> dict:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the records are written by `make reproduce`, which has not yet been rerun in full since the 2026-12-05 "
-    "restructure moved the code they hash; when every folder has one this XPASSes: remove this marker",
-)
 def test_every_search_and_correlation_folder_has_a_provenance_record() -> None:
     missing = sorted(
         str(p.relative_to(REPO)) for p in set(RESULT_FOLDERS) if not (p / provenance.FILE_NAME).exists()
