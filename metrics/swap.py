@@ -4,7 +4,7 @@ A batch of S images goes through the network (train mode, no gradient); forward 
 called on a 4-D input keep its output. The outputs, flattened per sample and concatenated over calls, form an
 S × V matrix; its signs (ReLU outputs ≥ 0, so 0 or 1) give each of the V units a pattern over the S samples, and
 SWAP is the number of distinct patterns (at most min(V, 2^S)). The authors re-initialise the network
-(:func:`gaussian_init`) and recount ``repeats`` times, and report the mean. Regularised SWAP multiplies by a
+(Zen-NAS's N(0, 1) draw, :func:`metrics.zen.gaussian_init`) and recount ``repeats`` times, and report the mean. Regularised SWAP multiplies by a
 parameter-count prior exp(−(Θ − μ)² / σ), Θ in thousands of parameters, μ and σ chosen per search space.
 """
 
@@ -19,6 +19,7 @@ from torch import nn
 
 from metrics.probe import Probe, record_calls
 from metrics.registry import metric
+from metrics.zen import gaussian_init
 
 PAPER = (
     "Peng et al., ICLR 2024, SWAP (pym1024/SWAP src/metrics/swap.py, correlation.py, src/utils/utilities.py)"
@@ -52,21 +53,6 @@ class SwapSettings:
             "repeats": self.repeats,
             "reducer": "mean over repeats",
         }
-
-
-def gaussian_init(net: nn.Module) -> nn.Module:
-    """SWAP's re-initialisation (in place): Conv2d/Linear weights N(0, 1) and biases 0; BatchNorm/GroupNorm
-    affine weight 1 and bias 0. Returns ``net``."""
-    with torch.no_grad():
-        for module in net.modules():
-            if isinstance(module, nn.Conv2d | nn.Linear):
-                nn.init.normal_(module.weight)
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.modules.batchnorm._BatchNorm | nn.GroupNorm) and module.affine:
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
-    return net
 
 
 EXACT_BITS = {torch.float32: 24, torch.float64: 53}
