@@ -18,6 +18,9 @@ from metrics import registry
 class EngineScores:
     """A :class:`search.scores.ZCScores` backed by a :class:`bench.core.scoring.ScoreEngine`.
 
+    Each architecture's scores are read from the engine once (computed first if missing) and then served
+    from arrays over the whole space: searchers ask for the same architectures again and again.
+
     Args:
         engine: the score engine of the space and scoring setup.
         metric_names: every metric the run may ask for; missing scores are computed for all of them at once.
@@ -27,13 +30,26 @@ class EngineScores:
         self.engine = engine
         # sorted: the engine keeps one wide table per name list, and checks its cache with the sorted list
         self.metric_names = sorted({registry.get(name).name for name in metric_names})
+        size = len(engine.space)
+        self._read = np.zeros(size, dtype=bool)
+        self._columns = {
+            column: np.full(size, np.nan)
+            for name in self.metric_names
+            for column in (name, f"{name}_seconds")
+        }
 
     def get(self, metric: str, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         if metric not in self.metric_names:
             raise KeyError(f"metric {metric!r} was not declared for this run; declared: {self.metric_names}")
-        self.engine.ensure(indices, self.metric_names)
-        table = self.engine.table(indices, self.metric_names)
-        return table[metric].to_numpy(dtype=float), table[f"{metric}_seconds"].to_numpy(dtype=float)
+        wanted = np.asarray(indices, dtype=np.int64)
+        unread = np.unique(wanted[~self._read[wanted]])
+        if unread.size:
+            self.engine.ensure(unread, self.metric_names)
+            table = self.engine.table(unread, self.metric_names)
+            for column, values in self._columns.items():
+                values[unread] = table[column].to_numpy(dtype=float)
+            self._read[unread] = True
+        return self._columns[metric][wanted], self._columns[f"{metric}_seconds"][wanted]
 
     def higher_is_better(self, metric: str) -> bool:
         return registry.get(metric).higher_is_better

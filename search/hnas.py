@@ -39,10 +39,12 @@ import numpy as np
 from bayes_opt import BayesianOptimization
 from bayes_opt.acquisition import ExpectedImprovement
 from bayes_opt.target_space import TargetSpace
+from sklearn.gaussian_process import GaussianProcessRegressor
 from threadpoolctl import threadpool_limits
 
 from bench.core.space import Space
 from search.determinism import argmax_first, descending_order, gp_hyperparameter_optimizer, pattern_search_max
+from search.gp_posterior import posterior
 from search.oracle import Oracle
 from search.scores import ZCScores
 
@@ -64,6 +66,21 @@ class StableExpectedImprovement(ExpectedImprovement):
     from the ``n_smart`` best (rounded values, ties to the earlier draw); the best end point wins (the first on
     ties). The first start is the best random point, so the result is never worse than the random search.
     """
+
+    def _get_acq(
+        self, gp: GaussianProcessRegressor, constraint: object = None
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        """−EI at the rows of a point array, from :func:`~search.gp_posterior.posterior` (the bits of
+        ``gp.predict``, without its input checks); HNAS has no constraint model."""
+        if constraint is not None:
+            raise ValueError("HNAS's acquisition takes no constraint model")
+        dims = gp.X_train_.shape[1]
+
+        def acq(x: np.ndarray) -> np.ndarray:
+            mean, std = posterior(gp, np.asarray(x, dtype=np.float64).reshape(-1, dims))
+            return -1 * self.base_acq(mean, std)
+
+        return acq
 
     def _acq_min(
         self,

@@ -82,9 +82,11 @@ class TrackedScores:
 
     def get(self, metric: str, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         values, seconds = self._inner.get(metric, indices)
-        for index, cost in zip(indices, seconds, strict=True):
-            self._seconds.setdefault((metric, int(index)), float(np.nan_to_num(cost)))
-            self._archs.add(int(index))
+        archs = np.asarray(indices, dtype=np.int64).tolist()
+        costs = np.nan_to_num(np.asarray(seconds, dtype=float)).tolist()
+        for index, cost in zip(archs, costs, strict=True):
+            self._seconds.setdefault((metric, index), cost)
+        self._archs.update(archs)
         return values, seconds
 
     def higher_is_better(self, metric: str) -> bool:
