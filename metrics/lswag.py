@@ -117,9 +117,16 @@ def l_swag(probe: Probe) -> float:
     return gradient_term(probe, L_SWAG_SETTINGS) * pattern_term(probe, L_SWAG_SETTINGS)
 
 
-@metric("l_swag_lambda", units="Σ over layers of log Σ 1/std(|gradient|) (nats)", **COMMON)  # type: ignore[arg-type]
+@metric(
+    "l_swag_lambda",
+    units="Σ over layers of log Σ 1/std(|gradient|) (nats)",
+    class_invariant=L_SWAG_SETTINGS.interval == (0.0, 1.0),
+    **COMMON,  # type: ignore[arg-type]
+)
 def l_swag_lambda(probe: Probe) -> float:
-    """L-SWAG's gradient term Λ alone; higher is better."""
+    """L-SWAG's gradient term Λ alone; higher is better. Over the whole depth it is class-invariant: a weight off
+    every path, or fed only zeros, has zero gradient in every split and is left out, and so is its layer; a
+    narrower interval counts layer positions, dead layers included, and is not."""
     return gradient_term(probe, L_SWAG_SETTINGS)
 
 

@@ -20,6 +20,7 @@ from torch.func import functional_call, jacrev, vmap
 from metrics.gradsign import plain_avg_pools
 from metrics.probe import Probe, logits
 from metrics.registry import metric
+from metrics.structure import n_layers
 
 PAPER = "Týbl & Neumann, CVPR 2025, VKDNW (ondratybl/VKDNW NB201/ZeroShotProxy/compute_vkdnw_score.py)"
 SMOOTHING = torch.tensor(0.05, dtype=torch.float16)
@@ -28,6 +29,9 @@ then rounded to float16 (0.9501953125 and, for K = 10, 0.0049972534), so p sums 
 CHUNK = 16  # samples per vmap call: bounds the Jacobian pass's memory to CHUNK × K backward passes
 DECILES = torch.arange(0.1, 1.0, 0.1)  # q_0.1 … q_0.9, the official expression (9 levels)
 EPS = 1e-10  # the official guard in q / (‖q‖₁ + ε) and log(q̃ + ε)
+LEXICOGRAPHIC_SCALE = 10.0
+"""VKDNW_single = this × ℵ + VKDNW: ℵ is a whole number and VKDNW lies in [0, log 9] ⊂ [0, 10), so the value orders
+architectures exactly as the official dense rank of the pair (ℵ, VKDNW) does."""
 
 
 @dataclass(frozen=True)
@@ -161,11 +165,15 @@ def spectrum_entropy(eigenvalues: torch.Tensor) -> float:
 
 
 def vkdnw_score(probe: Probe, settings: VkdnwSettings) -> float:
-    """VKDNW with ``settings`` on a private, re-initialised copy of the probe's network."""
-    net = fresh_eval_mode(kaiming_fan_in_init(plain_avg_pools(probe.copy(bn=True))))
-    noise = torch.randn_like(probe.inputs())
-    fisher = fisher_matrix(net, noise, settings)
-    return spectrum_entropy(torch.linalg.svdvals(fisher))
+    """VKDNW with ``settings`` on a private, re-initialised copy of the probe's network (shared per probe)."""
+
+    def compute() -> float:
+        net = fresh_eval_mode(kaiming_fan_in_init(plain_avg_pools(probe.copy(bn=True))))
+        noise = torch.randn_like(probe.inputs())
+        fisher = fisher_matrix(net, noise, settings)
+        return spectrum_entropy(torch.linalg.svdvals(fisher))
+
+    return probe.shared(f"vkdnw {settings}", compute)
 
 
 VKDNW_SETTINGS = VkdnwSettings()
@@ -185,3 +193,22 @@ def vkdnw(probe: Probe) -> float:
     [0, log 9]; higher is better. Data-free (noise of the batch's shape), not class-invariant (the first 128
     parameter tensors include ops off every input→output path)."""
     return vkdnw_score(probe, VKDNW_SETTINGS)
+
+
+@metric(
+    "vkdnw_single",
+    higher_is_better=True,
+    needs="none",
+    bn="bypass",
+    paper=PAPER + "; VKDNW_single of Table 1 (NB201/paper_preparation.ipynb, history before 2b67433)",
+    units="10 × ℵ (parameter tensors) + VKDNW entropy: the lexicographic order of (ℵ, VKDNW)",
+    settings={
+        **VKDNW_SETTINGS.as_dict(),
+        "combination": "lexicographic (n_layers, vkdnw): 10 * n_layers + vkdnw",
+    },
+)
+def vkdnw_single(probe: Probe) -> float:
+    """VKDNW_single as the paper ranks it: by ℵ (:func:`metrics.structure.n_layers`, the official ``vkdnw_dim``)
+    first and by the VKDNW entropy within equal ℵ (the notebook's ``rank(method="dense")`` of the tuple); higher is
+    better. Shares the entropy with ``vkdnw``."""
+    return LEXICOGRAPHIC_SCALE * n_layers(probe) + vkdnw_score(probe, VKDNW_SETTINGS)
