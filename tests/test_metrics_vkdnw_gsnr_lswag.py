@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from metric_helpers import assert_metrics_leave_caller_untouched, random_batch
 from torch import nn
 
+from bench.core.benchmarks.nb201.network import NB201Network
 from metrics import registry
 from metrics.gsnr import GsnrSettings
 from metrics.lswag import LswagSettings, in_interval
@@ -200,3 +201,21 @@ def test_new_metrics_leave_the_caller_untouched() -> None:
         "l_swag_psi",
     ]
     assert_metrics_leave_caller_untouched(tiny_net(), random_batch(16, 5), names)
+
+
+def test_l_swag_psi_counts_dead_relus() -> None:
+    """Node 1 = conv(node 0) reaches nothing (edges 2←1, 3←1 are none); the live path is node 0 → pool → conv 3←2, so
+    no live ReLU reads node 0 and the dead ReLU adds patterns that the pruned cell (same live weights) lacks: Ψ is not
+    class-invariant."""
+    dead = ("nor_conv_3x3", "avg_pool_3x3", "none", "none", "none", "nor_conv_1x1")
+    pruned = ("none", "avg_pool_3x3", "none", "none", "none", "nor_conv_1x1")
+    torch.manual_seed(0)
+    full = NB201Network(dead, 10)
+    other = NB201Network(pruned, 10)
+    weights = full.state_dict()
+    other.load_state_dict({key: weights[key] for key in other.state_dict()})
+    batch = random_batch(16, 32, 10)
+    values = [
+        registry.evaluate(["l_swag_psi"], Probe(net, batch))["l_swag_psi"].value for net in (full, other)
+    ]
+    assert values[0] > values[1] > 0
