@@ -11,7 +11,7 @@ parameter-count prior exp(−(Θ − μ)² / σ), Θ in thousands of parameters,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -78,14 +78,18 @@ def distinct_columns(active: torch.Tensor) -> int:
     return int(torch.unique(active.T, dim=0).shape[0])
 
 
-def activation_patterns(net: nn.Module, images: torch.Tensor) -> int:
+def activation_patterns(
+    net: nn.Module, images: torch.Tensor, relus: Sequence[nn.Module] | None = None
+) -> int:
     """The number of distinct per-unit sign patterns of the ReLU outputs on ``images`` (one forward, no grad).
 
+    ``relus``: the ReLU modules whose outputs count (default: every ``nn.ReLU`` of ``net``).
     Only ReLU calls on 4-D inputs (convolutional feature maps) count, as in the official hook; 0 if none ran.
     Each call's outputs are packed into codes separately (the S × V matrix is never formed).
     ``ValueError`` if an output is NaN (the pattern is undefined).
     """
-    relus = [module for module in net.modules() if isinstance(module, nn.ReLU)]
+    if relus is None:
+        relus = [module for module in net.modules() if isinstance(module, nn.ReLU)]
     with torch.no_grad(), record_calls(relus) as calls:
         net(images)
     maps = [torch.sign(call.output.reshape(len(images), -1)) for call in calls if call.inputs.dim() == 4]

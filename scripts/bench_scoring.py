@@ -6,7 +6,8 @@ with 2 CPU threads (or on CUDA when present), and records per architecture:
 * each metric alone on a fresh probe (its own share of any pass it needs);
 * the six classic zero-cost metrics together on one probe (shared passes amortised);
 * the full metric set together on one probe;
-* one plain cross-entropy forward + backward pass, for scale;
+* one plain cross-entropy forward + backward pass, for scale (``forward_backward_equivalents`` in the summary:
+  each measure's mean seconds over this pass's mean seconds);
 * the process's peak resident memory.
 """
 
@@ -87,6 +88,9 @@ def run(threads: int, out: Path) -> pd.DataFrame:
             ],
         }
     )
+    summary["forward_backward_equivalents"] = (
+        summary["mean_seconds_per_arch"] / per_arch["forward_backward"].mean()
+    ).round(2)
     summary["device"] = device.type if device.type == "cpu" else torch.cuda.get_device_name(device)
     summary["threads"] = threads
     summary["cpu"] = cpu_model()

@@ -19,9 +19,11 @@ from metrics.probe import Probe
 # Node 1 never reaches the output, so the conv 1←0 is dead (its output is unused); node 2 has no input,
 # so the conv 3←2 is fed zeros (dead input, its BatchNorm shift still reaches the output). Only 3←0 is live.
 DEAD = "|nor_conv_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|nor_conv_1x1~2|"
-SATURATED = {"linear_regions"}
-"""Counts distinct ReLU patterns in the batch: on NB201 every image has its own (value = batch size), so
-this pair cannot show its dependence on the dead ReLUs it hooks; it is declared non-invariant from its code."""
+SATURATED = {"linear_regions", "l_swag", "l_swag_psi"}
+"""Count distinct ReLU patterns: ``linear_regions`` per image (on NB201 every image has its own, value = batch
+size); L-SWAG's Ψ per unit, and this pair's dead ReLUs read node 0, which the live conv 3←0 also reads (the same
+patterns), or zeros (the all-zero pattern), so they add none. Both are declared non-invariant from their code
+(``tests/test_metrics_vkdnw_gsnr_lswag.py`` shows Ψ changing with a dead ReLU that reads a node no live ReLU reads)."""
 
 
 pytestmark = pytest.mark.xdist_group("class_invariance")
