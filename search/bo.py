@@ -16,7 +16,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.stats import norm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
@@ -25,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from bench.core.space import Space
 from search.determinism import argmax_first, gp_hyperparameter_optimizer
 from search.encoding import Categorical
+from search.gp_posterior import standard_normal
 from search.oracle import Oracle
 from search.scores import ZCScores
 
@@ -58,8 +58,8 @@ def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float, xi: flo
     """EI of a maximisation problem: E[max(f − best − xi, 0)] under N(mean, std²)."""
     std = np.maximum(std, 1e-12)
     gain = mean - best - xi
-    z = gain / std
-    return gain * norm.cdf(z) + std * norm.pdf(z)
+    cdf, pdf = standard_normal(gain / std)
+    return gain * cdf + std * pdf
 
 
 def _fit(x: np.ndarray, y: np.ndarray, seed: int) -> GaussianProcessRegressor:

@@ -90,10 +90,11 @@ def pattern_search_max(
         trials = np.clip(units[moving, None, :] + steps[moving, None, None] * moves[None], 0.0, 1.0)
         values = np.asarray(func((lower + trials * width).reshape(-1, dims)), dtype=np.float64)
         values = values.reshape(len(moving), len(moves))
-        for row, start in enumerate(moving):
-            best = argmax_first(values[row])
-            if round_significant(values[row, best]) > round_significant(current[start]):
-                units[start], current[start] = trials[row, best], values[row, best]
-            else:
-                steps[start] /= 2
+        rounded = round_significant(values)
+        best = np.argmax(rounded, axis=1)  # per row, as argmax_first: the first of the largest rounded values
+        rows = np.arange(len(moving))
+        better = rounded[rows, best] > round_significant(current[moving])
+        units[moving[better]] = trials[rows[better], best[better]]
+        current[moving[better]] = values[rows[better], best[better]]
+        steps[moving[~better]] /= 2
     return lower + units * width, current

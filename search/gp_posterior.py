@@ -1,15 +1,18 @@
-"""A fitted scikit-learn GP's predictive mean and standard deviation, without the per-call overhead.
+"""A fitted scikit-learn GP's predictive distribution and the normal cdf/pdf, without the per-call overhead.
 
-HNAS's acquisition maximiser evaluates the GP about 60 times per suggestion on a few dozen points each;
-``GaussianProcessRegressor.predict`` spends most of such a call validating its input. :func:`posterior`
-performs the same operations in the same order as ``predict(x, return_std=True)`` of the pinned
-scikit-learn (1.9.1), so it returns the same bits (``tests/test_gp_posterior.py`` checks it).
+HNAS's acquisition maximiser evaluates the GP and its expected improvement about 60 times per suggestion on a
+few dozen points each; ``GaussianProcessRegressor.predict`` spends most of such a call validating its input,
+and ``scipy.stats.norm`` its generic argument handling. :func:`posterior` performs the same operations in the
+same order as ``predict(x, return_std=True)`` of the pinned scikit-learn (1.9.1), and :func:`standard_normal`
+those of ``norm.cdf`` and ``norm.pdf`` of the pinned SciPy, so both return the same bits
+(``tests/test_gp_posterior.py`` checks it).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import solve_triangular
+from scipy.special import ndtr
 from sklearn.gaussian_process import GaussianProcessRegressor
 
 
@@ -28,3 +31,12 @@ def posterior(gp: GaussianProcessRegressor, x: np.ndarray) -> tuple[np.ndarray, 
     if var.shape[1] == 1:
         var = np.squeeze(var, axis=1)
     return mean, np.sqrt(var)
+
+
+_SQRT_2PI = np.sqrt(2 * np.pi)
+
+
+def standard_normal(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.stats.norm.cdf(z)`` and ``norm.pdf(z)`` (float64; 0 and 1 at ∓inf, NaN at NaN)."""
+    z = np.asarray(z, dtype=np.float64)
+    return ndtr(z), np.exp(-(z**2) / 2.0) / _SQRT_2PI

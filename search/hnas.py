@@ -44,7 +44,7 @@ from threadpoolctl import threadpool_limits
 
 from bench.core.space import Space
 from search.determinism import argmax_first, descending_order, gp_hyperparameter_optimizer, pattern_search_max
-from search.gp_posterior import posterior
+from search.gp_posterior import posterior, standard_normal
 from search.oracle import Oracle
 from search.scores import ZCScores
 
@@ -66,6 +66,14 @@ class StableExpectedImprovement(ExpectedImprovement):
     from the ``n_smart`` best (rounded values, ties to the earlier draw); the best end point wins (the first on
     ties). The first start is the best random point, so the result is never worse than the random search.
     """
+
+    def base_acq(self, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+        """bayes_opt's EI, E[max(f − y_max − ξ, 0)], with :func:`~search.gp_posterior.standard_normal` (same bits)."""
+        if self.y_max is None:
+            raise ValueError("y_max is not set: EI is evaluated only inside suggest()")
+        gain = mean - self.y_max - self.xi
+        cdf, pdf = standard_normal(gain / std)
+        return gain * cdf + std * pdf
 
     def _get_acq(
         self, gp: GaussianProcessRegressor, constraint: object = None

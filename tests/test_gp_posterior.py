@@ -1,10 +1,11 @@
 """search.gp_posterior.posterior returns the bits of scikit-learn's GaussianProcessRegressor.predict."""
 
 import numpy as np
+from scipy.stats import norm
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import Matern
 
-from search.gp_posterior import posterior
+from search.gp_posterior import posterior, standard_normal
 
 
 def test_posterior_equals_predict_bit_for_bit():
@@ -21,3 +22,13 @@ def test_posterior_equals_predict_bit_for_bit():
     assert np.array_equal(ours_mean, mean)
     assert np.array_equal(ours_std, std)
     assert std[-3:].max() < 1e-2 * std[:40].mean()  # at training points the posterior is nearly certain
+
+
+def test_standard_normal_equals_scipy_norm_bit_for_bit():
+    rng = np.random.default_rng(1)
+    z = np.concatenate(
+        [rng.normal(0.0, 3.0, 500), [-40.0, -8.5, -0.0, 0.0, 8.5, 40.0, -np.inf, np.inf, np.nan]]
+    )
+    cdf, pdf = standard_normal(z)
+    np.testing.assert_array_equal(cdf, norm.cdf(z))
+    np.testing.assert_array_equal(pdf, norm.pdf(z))
