@@ -4,8 +4,9 @@ Rescores the first ``--archs`` architectures of the 725 (``nb301``, CIFAR-10) un
 a scratch cache (default ``/tmp/nb301_protocol_cache``, so no setup is added to the committed cache):
 
 * ``seed1``: our protocol with ``scoring.seed=1`` (another fixed batch of 64, other initialisations);
-* ``naslib_like``: NASLib's protocol as the harness states it (batch 32, a fresh batch and initialisation
-  per architecture; NASLib's ``zc_config.yaml`` and ``predictive.find_measures`` with ``dataload='random'``).
+* ``naslib_like``: NASLib's batch protocol as the harness states it (batch 32, a fresh batch per
+  architecture; NASLib's ``zc_config.yaml`` and ``predictive.find_measures`` with ``dataload='random'``). Its
+  ``scoring.seed`` stays 0, so every network has the committed setup's initialisation: only the batch changes.
 
 and writes ``results/crosscheck/nb301_protocol_noise.csv``: per setup and metric, the Spearman ρ of the
 rescored values with our committed ones (setup ``f4cbadc102b0``: batch 64, seed 0) and with NB-Suite-Zero's,
