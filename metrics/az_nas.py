@@ -123,7 +123,7 @@ def block_trainability(f_in: torch.Tensor, f_out: torch.Tensor) -> float:
     resolution is undone by pixel-unshuffling g_in by the stride; σ is the largest singular value of
     g_inᵀ g_out / (B·H·W), both reshaped to (B·H·W × channels).
     """
-    g_out = torch.randint(0, 2, f_out.shape, device=f_out.device).to(f_out.dtype) * 2 - 1
+    g_out = (torch.bernoulli(torch.full_like(f_out, 0.5)) - 0.5) * 2
     (g_in,) = torch.autograd.grad(f_out, f_in, grad_outputs=g_out, retain_graph=True)
     if g_in.shape == g_out.shape and bool(torch.equal(g_in, g_out)):
         return -math.inf
@@ -158,7 +158,7 @@ def components(probe: Probe) -> Components:
         blocks = [block_trainability(features[i - 1], features[i]) for i in reversed(range(1, len(features)))]
         return Components(
             expressivity=nan_to_minus_inf(sum(entropies)),
-            progressivity=nan_to_minus_inf(min(gains)),
+            progressivity=nan_to_minus_inf(math.nan if any(map(math.isnan, gains)) else min(gains)),
             trainability=nan_to_minus_inf(sum(blocks) / len(blocks)),
         )
 

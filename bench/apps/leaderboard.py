@@ -159,7 +159,8 @@ def to_markdown(board: pd.DataFrame) -> str:
             "|---|---|---|---|---|---|",
         ]
         for row in group.itertuples():
-            within = row.ranked_within if isinstance(row.ranked_within, str) and row.ranked_within else ""
+            within = getattr(row, "ranked_within", "")  # absent from boards written before the column
+            within = within if isinstance(within, str) else ""
             label = f"{row.metric} (ranks within {within})" if within else row.metric
             top = "–" if math.isnan(row.top10_precision) else f"{row.top10_precision:.3f}"
             lines.append(
