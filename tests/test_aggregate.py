@@ -119,6 +119,8 @@ def test_python_api_aggregates_over_a_population(fake_benchmark: Benchmark, tmp_
     table = bench.correlate(
         scores, fake_benchmark, dataset="fake10", bootstrap=0, ensembles=["rank_sum:params+synflow"]
     ).set_index("metric")
+    with pytest.raises(ValueError, match="ensemble component 'meco' is not a column of scores"):
+        bench.correlate(scores, fake_benchmark, dataset="fake10", ensembles=["meco+params"])
     row = table.loc["rank_sum:params+synflow"]
     assert row["ranked_within"] == "the 27 architectures of the scores given" and row["n"] == 27
     by_hand = stats.rankdata(values["params"]) + stats.rankdata(values["synflow"])

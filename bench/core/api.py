@@ -82,6 +82,11 @@ def correlate(
     if not names:
         raise ValueError("scores has no metric column; pass the frame bench.score returns")
     chosen = aggregators.resolve(ensembles)
+    unscored = [m for a in chosen for m in a.metrics() if m not in scores]
+    if unscored:
+        raise ValueError(
+            f"ensemble component {unscored[0]!r} is not a column of scores; score it with bench.score"
+        )
     truth = column(
         benchmark.truth, benchmark.spec.check_dataset(dataset), target or benchmark.target(dataset)
     )
