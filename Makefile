@@ -108,7 +108,7 @@ NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
 TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
 CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
   corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas $(TNB_RUNS)
-CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d)) paired-batch300 paired-in16-batch \
+CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d)) paired-batch300 paired-in16-batch \
   paired-nb101-seed1
 .PHONY: $(CORR_RUNS) $(CORR_TABLES) correlate-all nbsz-board
 
@@ -158,6 +158,8 @@ $(TNB_RUNS): corr-tnb101-%:
 	$(CORRELATE) experiment=tnb101_data_free space=tnb101_$(firstword $(subst -, ,$*)) dataset=$(lastword $(subst -, ,$*))
 $(addprefix cell-subsets-,$(NB201_SETS)): cell-subsets-%: corr-all-%
 	$(BIN)/python scripts/cell_subsets.py $(CORR)/nb201_$*_abdelfattah2021
+$(addprefix conv-strata-,$(NB201_SETS)): conv-strata-%: corr-all-% corr-all-cifar10
+	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_$*_abdelfattah2021 --strata-from $(CORR)/nb201_cifar10_abdelfattah2021
 paired-batch300: corr-fixed300 corr-fresh300
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_cifar10_fixed_batch300 $(CORR)/nb201_cifar10_fresh_batch300 --bootstrap 2000
 paired-in16-batch: corr-plain32 corr-plain64

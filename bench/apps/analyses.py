@@ -11,6 +11,9 @@ comparisons and cell subsets. ``scripts/compare_searches.py``, ``scripts/compare
   → ``<second>/paired_vs_<first folder name>.csv``.
 * :func:`cell_subset_table`: ρ per metric on subsets of a ``bench correlate`` folder's cells
   (:func:`bench.core.cell_subsets.subset_rows`) → ``<run>/cell_subsets.csv``.
+* :func:`conv_strata_table`: ρ per metric within strata of the number of conv ops of a ``bench correlate``
+  folder's architectures (:func:`bench.core.strata.spearman_within_strata`) → ``<run>/conv_strata.csv``
+  (``scripts/conv_strata.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from bench.core.cell_subsets import subset_rows
 from bench.core.groundtruth import column
 from bench.core.seed_differences import mean_difference
 from bench.core.setup_differences import setup_differences
+from bench.core.strata import STRATUM_METRIC, spearman_within_strata
 from metrics import registry
 
 
@@ -158,4 +162,25 @@ def cell_subset_table(run: Path, space: str, dataset: str, target: str) -> pd.Da
     metric_names = [name for name in registry.names() if name in scores.columns]
     table = subset_rows(scores, truth, metric_names)
     table.to_csv(run / "cell_subsets.csv", index=False)
+    return table
+
+
+def conv_strata_table(
+    run: Path, space: str, dataset: str, target: str, strata_from: Path | None = None
+) -> pd.DataFrame:
+    """ρ per metric within each stratum of ``n_convs`` for a correlate folder, against ``target`` of ``dataset``,
+    written to ``<run>/conv_strata.csv``. The strata come from the folder's own ``n_convs`` column or, if it has
+    none, from that of the folder ``strata_from`` (a data-free count of Conv2d modules: the same network on every
+    dataset); ``ValueError`` if neither has it."""
+    scores = read_run_scores(run)
+    source = scores if STRATUM_METRIC in scores else read_run_scores(strata_from) if strata_from else None
+    if source is None or STRATUM_METRIC not in source:
+        where = f"{run / 'scores.parquet'}" + (f" or {strata_from / 'scores.parquet'}" if strata_from else "")
+        raise ValueError(
+            f"{where} has no {STRATUM_METRIC} column; pass --strata-from a folder that scored it"
+        )
+    truth = column(open_benchmark(space).truth, dataset, target)
+    metric_names = [name for name in registry.names() if name in scores.columns and name != STRATUM_METRIC]
+    table = spearman_within_strata(scores, truth, metric_names, source[STRATUM_METRIC])
+    table.to_csv(run / "conv_strata.csv", index=False)
     return table

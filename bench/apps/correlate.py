@@ -32,7 +32,7 @@ from bench.apps.config import (
     scoring_options,
     write_provenance,
 )
-from bench.core import stats
+from bench.core import aggregate, stats
 from bench.core.benchmarks import open_benchmark
 from bench.core.correlation import correlation_table, difference_table, select_architectures, vote_table
 from bench.core.groundtruth import column
@@ -49,6 +49,7 @@ CODE_PATHS = (
     "bench/core/space.py",
     "bench/core/groundtruth.py",
     "bench/core/scoring.py",
+    "bench/core/aggregate.py",
     "metrics/registry.py",
     "bench/apps/tables.py",
     "bench/apps/plots.py",
@@ -80,6 +81,7 @@ def check_settings(cfg: DictConfig) -> None:
     whole_number("shard.index", cfg.shard.index, low=0, high=count - 1)
     if not config_names(cfg.metrics):
         raise ValueError("metrics=[] names no metric; list at least one, or metrics=all")
+    aggregate.resolve(config_names(cfg.ensembles))
     check_writable("cache_dir", cfg.cache_dir, folder=True)
     if cfg.shard.count == 1:
         check_writable(
@@ -96,7 +98,11 @@ def run(cfg: DictConfig) -> Path | None:
     check_settings(cfg)
     benchmark = open_benchmark(cfg.space, cfg.data_root, cfg.groundtruth)
     dataset = benchmark.spec.check_dataset(cfg.dataset)
-    metric_names = registry.resolve(config_names(cfg.metrics))
+    ensembles = aggregate.resolve(config_names(cfg.ensembles))
+    # an ensemble's components are scored with the run's metrics and get their own rows too
+    metric_names = registry.resolve(
+        [*config_names(cfg.metrics), *(m for e in ensembles for m in e.metrics())]
+    )
     target = cfg.target or benchmark.target(dataset)
     truth = column(benchmark.truth, dataset, target)
     sample = sample_size(cfg.sample)
@@ -135,8 +141,6 @@ def run(cfg: DictConfig) -> Path | None:
     scores.insert(0, "arch_str", [benchmark.space.key(benchmark.space.arch(i)) for i in indices])
     # the functional class; class-invariant metrics take its representative's score, the others their own
     scores.insert(1, "canonical_index", benchmark.space.canonical_indices()[indices])
-    out.mkdir(parents=True, exist_ok=True)
-    scores.reset_index().to_parquet(out / "scores.parquet", index=False)
     correlations = correlation_table(
         scores,
         truth.loc[indices],
@@ -144,6 +148,20 @@ def run(cfg: DictConfig) -> Path | None:
         bootstrap=int(cfg.stats.bootstrap),
         top_fraction=float(cfg.stats.top_fraction),
     )
+    if ensembles:
+        within = aggregate.population_label(cfg.population, sample, cfg.seed, len(indices))
+        combined, ensemble_rows = aggregate.correlation_rows(
+            scores,
+            truth.loc[indices],
+            ensembles,
+            within,
+            bootstrap=int(cfg.stats.bootstrap),
+            top_fraction=float(cfg.stats.top_fraction),
+        )
+        scores = scores.join(combined)
+        correlations = pd.concat([correlations, ensemble_rows], ignore_index=True)
+    out.mkdir(parents=True, exist_ok=True)
+    scores.reset_index().to_parquet(out / "scores.parquet", index=False)
     tables.write_csv(correlations, out / "correlations.csv", key=["metric"])
     differences = difference_table(
         scores, truth.loc[indices], metric_names, bootstrap=int(cfg.stats.bootstrap)

@@ -31,11 +31,14 @@ COLUMNS = [
     "direction",
     *RUN_KEY,
     "source",
+    "ranked_within",
 ]
 """``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
 (:func:`bench.core.correlation.correlation_table`); empty in rows written before the board had them.
 ``source``: whose scores a row correlates: ``ours`` (this project's metrics) or ``nb-suite-zero``
-(NAS-Bench-Suite-Zero's published proxy scores, ``python -m bench nbsz-board``)."""
+(NAS-Bench-Suite-Zero's published proxy scores, ``python -m bench nbsz-board``).
+``ranked_within``: empty for a per-architecture metric; for a population aggregate (``bench.core.aggregate``:
+AZ-NAS, a user's rank ensemble) the population its ranks were taken in (:func:`bench.core.aggregate.population_label`)."""
 SOURCE_OURS = "ours"
 
 
@@ -77,6 +80,8 @@ def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
 
     if "source" not in rows:
         rows = rows.assign(source=SOURCE_OURS)
+    if "ranked_within" not in rows:
+        rows = rows.assign(ranked_within="")
     return replace_rows(path, rows[COLUMNS], KEY, finish)
 
 
@@ -154,9 +159,12 @@ def to_markdown(board: pd.DataFrame) -> str:
             "|---|---|---|---|---|---|",
         ]
         for row in group.itertuples():
+            within = getattr(row, "ranked_within", "")  # absent from boards written before the column
+            within = within if isinstance(within, str) else ""
+            label = f"{row.metric} (ranks within {within})" if within else row.metric
             top = "–" if math.isnan(row.top10_precision) else f"{row.top10_precision:.3f}"
             lines.append(
-                f"| {row.metric} | {with_ci(row.spearman, row.spearman_ci_low, row.spearman_ci_high, row.n)} "
+                f"| {label} | {with_ci(row.spearman, row.spearman_ci_low, row.spearman_ci_high, row.n)} "
                 f"| {with_ci(row.kendall, row.kendall_ci_low, row.kendall_ci_high, row.n)} "
                 f"| {top} | {row.nan_rate:.3f} | {common_cell(row.spearman_common, row.n_common)} |"
             )

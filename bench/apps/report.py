@@ -37,6 +37,7 @@ from bench.apps.published import (
 from bench.core.benchmarks import benchmark_names, benchmark_spec
 from bench.core.machine import cpu_description
 from bench.core.paths import REPO_ROOT
+from bench.core.strata import MIN_STRATUM
 
 MISSING = "not yet computed"
 COMMON_HEADER = "ours ρ, cells all metrics scored"
@@ -468,6 +469,35 @@ def dataset_columns(board: pd.DataFrame) -> list[str]:
 # ---------------------------------------------------------------- plots and provenance
 
 
+def strata_section(results: Path) -> list[str]:
+    """Each correlate folder's ``conv_strata.csv`` (``scripts/conv_strata.py``) as a metric × stratum table of ρ."""
+    lines = [
+        "## Spearman within conv-count strata",
+        "",
+        "GRAF (Kadlecová et al., ICML 2024) finds that many proxies' correlation collapses or flips inside a stratum "
+        "of architectures with the same number of conv ops. Columns: `n_convs` (Conv2d modules of the network; "
+        "NB201: 7 + 15 c for c conv ops per cell) with the stratum size; ρ in the metric's declared direction, "
+        f"– for strata under {MIN_STRATUM} architectures or constant scores (e.g. a count that is fixed by the "
+        "stratum).",
+        "",
+    ]
+    tables = sorted(results.glob("correlate/*/conv_strata.csv"))
+    if not tables:
+        return [*lines, f"Strata tables: {MISSING}.", ""]
+    for path in tables:
+        rows = pd.read_csv(path, dtype={"stratum": str})
+        strata = list(dict.fromkeys(rows["stratum"]))
+        sizes = rows.groupby("stratum")["n"].max()
+        grid = rows.pivot(index="metric", columns="stratum", values="spearman")[strata]
+        grid = grid.sort_values(strata[0], ascending=False)
+        cells = [
+            [name, *("–" if pd.isna(v) else f"{v:.3f}" for v in values)] for name, values in grid.iterrows()
+        ]
+        header = ["metric", *(f"{s} (n = {int(sizes[s]):,})" for s in strata)]
+        lines += [f"### {path.parent.name}", "", *table(header, cells)]
+    return lines
+
+
 def plots_section(results: Path, out: Path) -> list[str]:
     """Relative image links to the Spearman bars and anytime plots under ``results``."""
     pngs = sorted(results.glob("leaderboard/*.png")) + sorted(results.glob("correlate/*/spearman.png"))
@@ -535,6 +565,7 @@ def build(results: Path, out: Path) -> str:
             *settings_section(results, correlations, search),
             *software_section(),
             *correlation_section(correlations, votes),
+            *strata_section(results),
             *search_section(search),
             *plots_section(results, out),
             *how_section(),

@@ -4,6 +4,7 @@
 >>> benchmark = bench.open_benchmark("nb201")
 >>> scores = bench.score(benchmark, ["synflow", "naswot"], range(100), dataset="cifar10")
 >>> bench.correlate(scores, benchmark, dataset="cifar10")[["metric", "spearman", "kendall"]]
+>>> bench.aggregate(scores, "synflow+naswot")  # log-rank sum ranked within these 100 architectures
 
 Scores are served from and written to the same cache as ``python -m bench correlate`` (``cache_dir``,
 keyed by the scoring setup), so the API and the CLI compute each score once between them.
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.core import aggregate as aggregators
 from bench.core.benchmarks import Benchmark
-from bench.core.correlation import correlation_table
+from bench.core.correlation import POPULATIONS, correlation_table, population_indices
 from bench.core.groundtruth import column
 from bench.core.paths import REPO_ROOT, data_root
 from bench.core.scoring import ScoringOptions
@@ -66,20 +68,64 @@ def correlate(
     target: str | None = None,
     bootstrap: int = 1000,
     top_fraction: float = 0.1,
+    ensembles: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Rank correlation of every registered metric column of ``scores`` (from :func:`score`) with ground truth.
 
     One row per metric: ``n``, ``spearman`` and ``kendall`` with 95% bootstrap CIs (``bootstrap`` resamples;
     0 for none), ``top10_precision`` (precision at the top ``top_fraction``), NaN rate, declared direction, and
     ``spearman_common`` on the architectures every metric scored. ``target``: a ground-truth column
-    (default: the benchmark's default target).
+    (default: the benchmark's default target). ``ensembles``: rank aggregates (:func:`aggregate` syntax) ranked
+    within the rows of ``scores``, one more row each, with ``ranked_within`` saying so.
     """
     names = [c for c in scores.columns if c in set(registry.names())]
     if not names:
         raise ValueError("scores has no metric column; pass the frame bench.score returns")
+    chosen = aggregators.resolve(ensembles)
+    unscored = [m for a in chosen for m in a.metrics() if m not in scores]
+    if unscored:
+        raise ValueError(
+            f"ensemble component {unscored[0]!r} is not a column of scores; score it with bench.score"
+        )
     truth = column(
         benchmark.truth, benchmark.spec.check_dataset(dataset), target or benchmark.target(dataset)
     )
-    return correlation_table(
+    table = correlation_table(
         scores, truth.loc[scores.index], names, bootstrap=bootstrap, top_fraction=top_fraction
     )
+    if not chosen:
+        return table
+    _, rows = aggregators.correlation_rows(
+        scores,
+        truth.loc[scores.index],
+        chosen,
+        f"the {len(scores)} architectures of the scores given",
+        bootstrap=bootstrap,
+        top_fraction=top_fraction,
+    )
+    return pd.concat([table, rows], ignore_index=True)
+
+
+def aggregate(
+    scores: pd.DataFrame,
+    ensemble: str,
+    *,
+    benchmark: Benchmark | None = None,
+    population: str = "all",
+) -> pd.Series:
+    """A population rank aggregate of cached scores (:mod:`bench.core.aggregate`), higher is better.
+
+    ``ensemble``: a named aggregate (``az_nas``, ``vkdnw_agg``) or ``[RULE:]A+B+...`` with RULE ``log_rank_sum``
+    (default, AZ-NAS) or ``rank_sum`` (TE-NAS), e.g. ``"meco+naswot+synflow"``. The ranks are taken within the rows
+    of ``scores`` (from :func:`score`, one per architecture), or, with ``benchmark`` and a ``population`` other
+    than ``all`` (``no_dead_ops``, ``one_per_class``), within those of its rows in that population. Every
+    setting is checked (``ValueError``) before any work.
+    """
+    chosen = aggregators.check(aggregators.parse(ensemble))
+    if population not in POPULATIONS:
+        raise ValueError(f"population must be one of {', '.join(POPULATIONS)}, got {population!r}")
+    if population != "all":
+        if benchmark is None:
+            raise ValueError(f"population={population!r} needs the benchmark the scores come from")
+        scores = scores.loc[scores.index.isin(population_indices(benchmark.space, population))]
+    return aggregators.combine(scores, chosen)

@@ -11,6 +11,8 @@ Directions come from the metric registry: every value is correlated in the metri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -67,8 +69,10 @@ def correlation_table(
     *,
     bootstrap: int = 1000,
     top_fraction: float = 0.1,
+    directions: Mapping[str, bool] | None = None,
 ) -> pd.DataFrame:
-    """One row per metric: n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, ``ndcg`` at cut-off
+    """One row per metric (or any score column whose higher-is-better direction ``directions`` gives, e.g. a
+    population aggregate; the others take the registry's): n, Spearman/Kendall with 95% bootstrap CIs, top-10% precision, ``ndcg`` at cut-off
     ``ndcg_k`` (:func:`bench.core.stats.ndcg_at_k`: VKDNW's k = 1000 and gains 2^accuracy − 1, accuracy in
     percent), NaN rate, direction; and ``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored (the
     same for all rows), so metrics whose NaN policy leaves different architectures out compare on the same
@@ -77,23 +81,25 @@ def correlation_table(
     accuracy = truth.to_numpy(dtype=float)
     rows = []
     for name in metric_names:
-        spec = registry.get(name)
+        higher = (
+            directions[name] if directions and name in directions else registry.get(name).higher_is_better
+        )
         values = scores[name].to_numpy(dtype=float)
         row = stats.correlation_row(
             values,
             accuracy,
-            spec.higher_is_better,
+            higher,
             n_boot=bootstrap,
             top_fraction=top_fraction,
         )
-        on_common = stats.correlation_row(values[common], accuracy[common], spec.higher_is_better, n_boot=0)
+        on_common = stats.correlation_row(values[common], accuracy[common], higher, n_boot=0)
         rows.append(
             {
                 "metric": name,
                 **row,
-                "ndcg": stats.ndcg_at_k(values, accuracy, spec.higher_is_better),
+                "ndcg": stats.ndcg_at_k(values, accuracy, higher),
                 "ndcg_k": stats.NDCG_K,
-                "direction": "higher" if spec.higher_is_better else "lower",
+                "direction": "higher" if higher else "lower",
                 "n_common": on_common["n"],
                 "spearman_common": on_common["spearman"],
             }
