@@ -107,7 +107,7 @@ NB201_SETS := cifar10 cifar100 ImageNet16-120
 NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
 TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
 CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
-  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas $(TNB_RUNS)
+  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d)) paired-batch300 paired-in16-batch \
   paired-nb101-seed1
 .PHONY: $(CORR_RUNS) $(CORR_TABLES) correlate-all nbsz-board
@@ -154,6 +154,8 @@ corr-nb101-seed1:
 	  protocol=seed1_stability80 out_dir=$(CORR)/nb101_cifar10_seed1_sample80
 corr-nb301-hnas:
 	$(CORRELATE) experiment=nb301_hnas_ntk
+corr-nb301:
+	$(CORRELATE) experiment=nb301_nbsz_network
 $(TNB_RUNS): corr-tnb101-%:
 	$(CORRELATE) experiment=tnb101_data_free space=tnb101_$(firstword $(subst -, ,$*)) dataset=$(lastword $(subst -, ,$*))
 $(addprefix cell-subsets-,$(NB201_SETS)): cell-subsets-%: corr-all-%

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import torch
 from fake_benchmark import FAKE_SPEC
 
 from bench.core.benchmarks import Benchmark, open_benchmark
@@ -13,6 +15,14 @@ from bench.core.benchmarks.nb201.space import NB201Space
 from bench.core.benchmarks.nb201.table import NB201TableGroundTruth
 from bench.core.benchmarks.registry import register_benchmark, unregister_benchmark
 from bench.core.paths import data_root
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One intra-op thread per test process, and in the commands the tests start: `make test` runs one worker per
+    core, and more threads than cores make torch's OpenMP and LAPACK calls spin (on 2 cores the AZ-NAS
+    eigendecompositions of the all-metrics tests ran about 20 times slower)."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
