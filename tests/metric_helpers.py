@@ -36,6 +36,22 @@ class RecordingProbe(Probe):
         return net
 
 
+def conv_net(seed: int = 0, classes: int = 3) -> nn.Sequential:
+    """Two conv-BN-ReLU layers (4 channels), global pooling and a linear head; initialised from ``seed``."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.Conv2d(4, 4, 3, padding=1, bias=False),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(4, classes),
+    )
+
+
 def assert_metrics_leave_caller_untouched(net: nn.Module, batch: Batch, names: list[str]) -> None:
     """Evaluate ``names`` and check: no failure, the network's mode, state, grads unchanged, the batch
     not marked for grad, and no forward hook left on the network or on any private copy."""

@@ -12,6 +12,7 @@ import torch
 from metric_helpers import (
     RecordingProbe,
     assert_metrics_leave_caller_untouched,
+    conv_net,
     make_batch,
     random_batch,
 )
@@ -31,21 +32,6 @@ def mlp(inputs: int = 12, hidden: int = 7, classes: int = 3, seed: int = 0) -> n
         nn.Linear(hidden, 5),
         nn.ReLU(),
         nn.Linear(5, classes),
-    )
-
-
-def conv_net(seed: int = 0, classes: int = 3) -> nn.Sequential:
-    torch.manual_seed(seed)
-    return nn.Sequential(
-        nn.Conv2d(3, 4, 3, padding=1),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.Conv2d(4, 4, 3, padding=1, bias=False),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(),
-        nn.Linear(4, classes),
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from metric_helpers import assert_metrics_leave_caller_untouched, random_batch
+from metric_helpers import assert_metrics_leave_caller_untouched, conv_net, random_batch
 from torch import nn
 
 from bench.core.benchmarks.nb201.network import NB201Network
@@ -29,21 +29,6 @@ from metrics.vkdnw import (
     smoothed_probabilities,
     spectrum_entropy,
 )
-
-
-def tiny_net(classes: int = 3) -> nn.Module:
-    torch.manual_seed(0)
-    return nn.Sequential(
-        nn.Conv2d(3, 4, 3, padding=1),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.Conv2d(4, 4, 3, padding=1, bias=False),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(),
-        nn.Linear(4, classes),
-    )
 
 
 def test_multinomial_cholesky_factors_the_covariance() -> None:
@@ -91,7 +76,7 @@ def test_vkdnw_matches_a_per_sample_loop() -> None:
     """The registered value equals the entropy of the loop's Fisher matrix, on the same re-initialised network
     and noise (the shared computation's seeded draws: Kaiming init, then the noise); 3 entries per tensor."""
     settings = VkdnwSettings(tensors=5, entries=3)
-    net, batch = tiny_net(), random_batch(6, 4)
+    net, batch = conv_net(), random_batch(6, 4)
     probe = Probe(net, batch)
     with probe.seeded(f"vkdnw {VKDNW_SETTINGS}"):  # the shared computation's seed key
         reference = fresh_eval_mode(kaiming_fan_in_init(copy.deepcopy(net)))
@@ -135,7 +120,7 @@ def loop_gsnr(gradients: list[np.ndarray], xi: float = 1e-8) -> float:
 
 
 def test_xi_gsnr_matches_group_loops_with_and_without_reset() -> None:
-    net, batch = tiny_net(), random_batch(24, 5)
+    net, batch = conv_net(), random_batch(24, 5)
     results = registry.evaluate(["xi_gsnr", "xi_gsnr_cumulative"], Probe(net, batch))
     independent = loop_gsnr(group_loop_gradients(net, batch.images, batch.labels, 8, reset=True))
     cumulative = loop_gsnr(group_loop_gradients(net, batch.images, batch.labels, 8, reset=False))
@@ -146,7 +131,7 @@ def test_xi_gsnr_matches_group_loops_with_and_without_reset() -> None:
 
 def test_l_swag_terms_match_loops() -> None:
     """Λ = Σ_l log Σ_w 1/std(|g|) over 2 halves; Ψ = SWAP's count over every ReLU on 16 images; L-SWAG = Λ × Ψ."""
-    net, batch = tiny_net(), random_batch(32, 5)
+    net, batch = conv_net(), random_batch(32, 5)
     results = registry.evaluate(["l_swag", "l_swag_lambda", "l_swag_psi"], Probe(net, batch))
     expected_lambda = 0.0
     for g in group_loop_gradients(net, batch.images, batch.labels, 2, reset=True):
@@ -185,7 +170,7 @@ def test_bad_settings_fail_in_one_line(make, message: str) -> None:
 
 
 def test_small_batches_fail_with_a_reason() -> None:
-    results = registry.evaluate(["xi_gsnr", "l_swag_psi"], Probe(tiny_net(), random_batch(4, 5)))
+    results = registry.evaluate(["xi_gsnr", "l_swag_psi"], Probe(conv_net(), random_batch(4, 5)))
     assert "8 gradient groups need at least 8 samples, the batch has 4" in results["xi_gsnr"].error
     assert "l_swag needs 16 images, the batch has 4" in results["l_swag_psi"].error
 
@@ -200,7 +185,7 @@ def test_new_metrics_leave_the_caller_untouched() -> None:
         "l_swag_lambda",
         "l_swag_psi",
     ]
-    assert_metrics_leave_caller_untouched(tiny_net(), random_batch(16, 5), names)
+    assert_metrics_leave_caller_untouched(conv_net(), random_batch(16, 5), names)
 
 
 def test_l_swag_psi_counts_dead_relus() -> None:
