@@ -63,8 +63,9 @@ update-reference: install  ## recompute results/reference/*.csv (regression refe
 # Presets: conf/experiment/*.yaml, each documenting its published source.
 FAST ?= 0
 FAST_SAMPLE ?= 50
-# bench search processes running searches in parallel (one per core; the results do not depend on it)
-SEARCH_WORKERS ?= 2
+# bench search processes per search command (the results do not depend on it); `make reproduce` runs REPRO_JOBS
+# commands at a time instead
+SEARCH_WORKERS ?= 1
 FAST_METRICS := [params,flops,synflow,naswot,grad_norm,snip,jacob_cov]
 CHEAP_SEARCHERS := [random,rea,reinforce,bo,local]
 ifeq ($(FAST),1)
@@ -95,8 +96,10 @@ reproduce: install
 	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
 	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
 else
-reproduce: reproduce-correlate reproduce-search  ## correlations, then searches, then the report
-	@echo "== [3/3] report → $(REPRO_DIR)/REPORT.md"
+reproduce: install  ## correlations and searches (REPRO_JOBS at a time), then the report
+	@echo "== [1/2] correlations and searches → $(REPRO_DIR)/leaderboard/{correlations,search}.csv"
+	$(MAKE) --no-print-directory -j$(REPRO_JOBS) search-s12000 search-q100-zc correlate-all search-all
+	@echo "== [2/2] report → $(REPRO_DIR)/REPORT.md"
 	$(BIN)/python -m bench report --results $(REPRO_DIR) --out $(REPRO_DIR)/REPORT.md
 endif
 
@@ -170,24 +173,51 @@ paired-in16-batch: corr-plain32 corr-plain64
 paired-nb101-seed1: corr-nb101 corr-nb101-seed1
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb101_cifar10_naslib_subset $(CORR)/nb101_cifar10_seed1_sample80 --space nb101
 
+# The searches are independent of each other and of the correlation runs (the search board is written under a
+# lock, rows sorted), so they are make targets too: `make reproduce` runs correlations and searches together,
+# REPRO_JOBS at a time, the longest first, each search on one process (results do not depend on it).
+SEARCH_RUNS := search-s12000 search-q100-zc search-per-dataset search-q20 search-q100-bo search-q100 \
+  search-in16-distinct search-prior-gp-transfer search-prior-gp-in16 search-nb301 search-nb301-hnas \
+  search-tnb101-micro search-tnb101-macro
+SEARCH_TABLES := search-comparisons
+.PHONY: $(SEARCH_RUNS) $(SEARCH_TABLES) search-all
+
 reproduce-search: install  ## every folder and table under results/search
 	@echo "== [2/3] searches → $(REPRO_DIR)/leaderboard/search.csv"
-	$(SEARCH) experiment=hnas2022_nb201_transfer algo=all
+	$(MAKE) --no-print-directory -j$(REPRO_JOBS) search-all
+
+search-all: $(SEARCH_RUNS) $(SEARCH_TABLES)
+
+search-s12000:
 	$(SEARCH) experiment=nb201_paper_baselines algo=all
-	$(SEARCH) experiment=hnas2022_nb201_per_dataset algo=all
-	$(SEARCH) experiment=hnas2022_nb201_per_dataset 'dataset=[ImageNet16-120]' algo=hnas +params.distinct_classes=true \
-	  out_dir=results/search/nb201_per_dataset_in16_hnas_distinct
-	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 'algo=[random,rea,reinforce,local]' \
-	  out_dir=results/search/nb201_cifar10_q100
-	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 algo=bo out_dir=results/search/nb201_cifar10_q100_bo
+search-q100-zc:
 	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 'algo=$(ZC_SEARCHERS)' \
 	  out_dir=results/search/nb201_transfer_q100_zc
+search-per-dataset:
+	$(SEARCH) experiment=hnas2022_nb201_per_dataset algo=all
+search-q20:
+	$(SEARCH) experiment=hnas2022_nb201_transfer algo=all
+search-q100-bo:
+	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 algo=bo out_dir=results/search/nb201_cifar10_q100_bo
+search-q100:
+	$(SEARCH) experiment=hnas2022_nb201_transfer budget.queries=100 'algo=[random,rea,reinforce,local]' \
+	  out_dir=results/search/nb201_cifar10_q100
+search-in16-distinct:
+	$(SEARCH) experiment=hnas2022_nb201_per_dataset 'dataset=[ImageNet16-120]' algo=hnas +params.distinct_classes=true \
+	  out_dir=results/search/nb201_per_dataset_in16_hnas_distinct
+search-prior-gp-transfer:
 	$(SEARCH) experiment=prior_gp_nb201_transfer
+search-prior-gp-in16:
 	$(SEARCH) experiment=prior_gp_nb201_in16
+search-nb301:
 	$(SEARCH) experiment=search_nb301
+search-nb301-hnas:
 	$(SEARCH) experiment=search_nb301_hnas
+search-tnb101-micro:
 	$(SEARCH) experiment=search_tnb101_micro
+search-tnb101-macro:
 	$(SEARCH) experiment=search_tnb101_macro
+search-comparisons: $(SEARCH_RUNS)
 	$(BIN)/python scripts/compare_searches.py
 	$(BIN)/python scripts/hnas_probe_check.py
 

@@ -17,13 +17,13 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from threadpoolctl import threadpool_limits
 
 from bench.core.space import Space
 from search.determinism import argmax_first, gp_hyperparameter_optimizer
 from search.encoding import Categorical
+from search.gp_kernels import LeanGaussianProcessRegressor
 from search.gp_posterior import standard_normal
 from search.oracle import Oracle
 from search.scores import ZCScores
@@ -62,11 +62,11 @@ def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float, xi: flo
     return gain * cdf + std * pdf
 
 
-def _fit(x: np.ndarray, y: np.ndarray, seed: int) -> GaussianProcessRegressor:
+def _fit(x: np.ndarray, y: np.ndarray, seed: int) -> LeanGaussianProcessRegressor:
     kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(2.0, (1e-1, 1e2), nu=2.5) + WhiteKernel(
         1e-2, (1e-6, 1.0)
     )
-    gp = GaussianProcessRegressor(
+    gp = LeanGaussianProcessRegressor(
         kernel,
         normalize_y=True,
         optimizer=gp_hyperparameter_optimizer,

@@ -14,12 +14,23 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.special import ndtr
 from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import Kernel
+
+from search.gp_kernels import UnsupportedKernel, kernel_matrix
+
+
+def cross_kernel(kernel: Kernel, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``kernel(x, y)``: from :func:`~search.gp_kernels.kernel_matrix` where it evaluates the kernel, else scikit-learn."""
+    try:
+        return kernel_matrix(kernel, x, y)[0]
+    except UnsupportedKernel:
+        return kernel(x, y)
 
 
 def posterior(gp: GaussianProcessRegressor, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Predictive mean and standard deviation (units of the GP's targets) of the fitted ``gp`` at the rows of
     the float64 array ``x``; negative variances (round-off) become 0, as in scikit-learn."""
-    k_trans = gp.kernel_(x, gp.X_train_)
+    k_trans = cross_kernel(gp.kernel_, x, gp.X_train_)
     mean = gp._y_train_std * (k_trans @ gp.alpha_) + gp._y_train_mean
     if mean.ndim > 1 and mean.shape[1] == 1:
         mean = np.squeeze(mean, axis=1)

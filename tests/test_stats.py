@@ -114,6 +114,23 @@ def test_vectorised_bootstrap_matches_scipy_per_resample(n: int) -> None:
     np.testing.assert_array_equal(boot_kendall, expected_k)  # exact pair counts, scipy's expression
 
 
+def test_discordant_pairs_same_in_32_and_64_bit_counts() -> None:
+    """Large populations count in int64 (products of counts could pass 2**31); both widths give the same pairs,
+    and they equal a direct count of the explicit resample's discordant pairs."""
+    scores, truth = _tied(300, seed=7)
+    x, y = bstats._TieGroups(scores), bstats._TieGroups(truth)
+    draws = next(bstats._resamples(scores.size, 5, seed=1))[2]
+    assert draws.dtype == np.int32 and draws.shape == (300, 5)
+    pairs = bstats._KendallPairs(x, y)
+    narrow = pairs.discordant(draws)
+    wide = pairs.discordant(draws.astype(np.int64))
+    np.testing.assert_array_equal(narrow, wide)
+    items = np.repeat(np.arange(scores.size), draws[:, 0])
+    a, b = scores[items], truth[items]
+    direct = ((a[:, None] < a[None, :]) & (b[:, None] > b[None, :])).sum()
+    assert narrow[0] == direct
+
+
 def test_top10_precision_hand_made() -> None:
     truth = np.arange(20.0)  # true top 10% (k = 2): architectures 19 and 18
     scores = np.zeros(20)

@@ -34,9 +34,6 @@ DEFAULT_N_PAIRS = 1_000_000
 _BOOT_CHUNK = 64
 """Bootstrap resamples processed together (bounds memory at ~8 MB per array for n = 15625)."""
 
-_KENDALL_CHUNK = 256
-"""Bootstrap resamples whose Kendall tau-b is counted together (arrays of ~32 MB for n = 15625)."""
-
 _PAIR_CHUNK = 250_000
 """Architecture pairs voted on together in :func:`majority_vote_kendall`."""
 
@@ -78,32 +75,35 @@ class _TieGroups:
         self.order = np.argsort(self.codes, kind="stable")
         self.starts = np.searchsorted(self.codes[self.order], np.arange(uniques.size))
 
-    def resample_ranks(self, counts: np.ndarray) -> np.ndarray:
-        """Average ranks of every original item inside each bootstrap resample.
+    def group_draws(self, draws: np.ndarray) -> np.ndarray:
+        """Draws of each tie group (groups x resamples) from ``draws[j, b]``, the draws of item ``j`` in resample ``b``."""
+        return np.add.reduceat(draws[self.order], self.starts, axis=0)
 
-        ``counts[b, j]`` is how often item ``j`` appears in resample ``b``. The rank of item ``j`` in
-        resample ``b`` is the number of resampled items strictly below its tie group plus
-        ``(group size + 1) / 2`` (the midrank, as in ``scipy.stats.rankdata``). Items drawn zero times
-        get a rank too; they carry zero weight downstream.
+    def resample_ranks(self, group_draws: np.ndarray) -> np.ndarray:
+        """Average rank of every original item inside each bootstrap resample (items x resamples).
+
+        ``group_draws``: :meth:`group_draws` of the resamples. The rank of item ``j`` in resample ``b`` is the
+        number of resampled items strictly below its tie group plus ``(group size + 1) / 2`` (the midrank, as in
+        ``scipy.stats.rankdata``). Items drawn zero times get a rank too; they carry zero weight downstream.
         """
-        group_counts = np.add.reduceat(counts[:, self.order], self.starts, axis=1)
-        below = np.cumsum(group_counts, axis=1) - group_counts
-        group_rank = below + (group_counts + 1.0) / 2.0
-        return group_rank[:, self.codes]
+        below = np.cumsum(group_draws, axis=0) - group_draws
+        return (below + (group_draws + 1.0) / 2.0)[self.codes]
 
 
-def _bootstrap_spearman(counts: np.ndarray, rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
+def _bootstrap_spearman(draws: np.ndarray, rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
     """Spearman rho of each resample, as a count-weighted Pearson correlation of within-resample ranks
-    (``rx``, ``ry``: :meth:`_TieGroups.resample_ranks` of the two sides for these ``counts``).
+    (``draws[j, b]``: draws of item ``j`` in resample ``b``; ``rx``, ``ry``: :meth:`_TieGroups.resample_ranks`
+    of the two sides for these draws).
 
-    Midranks of ``n`` items always have mean ``(n + 1) / 2``, which gives the centring term directly.
+    Midranks of ``n`` items always have mean ``(n + 1) / 2``, which gives the centring term directly. Every
+    product and sum is a multiple of 1/4 below 2**53 (for n up to about 10**5), so exact in any order.
     Resamples with a constant side give NaN.
     """
-    n = counts.shape[1]
+    n = draws.shape[0]
     mean_sq = ((n + 1) / 2.0) ** 2
-    cov = np.einsum("bj,bj,bj->b", counts, rx, ry) / n - mean_sq
-    var_x = np.einsum("bj,bj,bj->b", counts, rx, rx) / n - mean_sq
-    var_y = np.einsum("bj,bj,bj->b", counts, ry, ry) / n - mean_sq
+    cov = np.einsum("jb,jb,jb->b", draws, rx, ry) / n - mean_sq
+    var_x = np.einsum("jb,jb,jb->b", draws, rx, rx) / n - mean_sq
+    var_y = np.einsum("jb,jb,jb->b", draws, ry, ry) / n - mean_sq
     with np.errstate(divide="ignore", invalid="ignore"):
         rho = cov / np.sqrt(var_x * var_y)
     # A constant resample has variance 0 up to rounding; treat anything that small as undefined.
@@ -119,105 +119,113 @@ def _kendall(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.kendalltau(x, y).statistic)
 
 
-def _tied_pairs(counts: np.ndarray, ties: _TieGroups) -> np.ndarray:
+def _tied_pairs(group_draws: np.ndarray) -> np.ndarray:
     """Pairs of drawn items that tie on one side, per resample: the sum over tie groups of ``g (g - 1) / 2``,
-    ``g`` the number of draws in the group (an exact integer in float64 below 2**53)."""
-    drawn = np.add.reduceat(counts[:, ties.order], ties.starts, axis=1)
-    return (drawn * (drawn - 1.0) / 2.0).sum(axis=1)
+    ``g`` the number of draws in the group (``group_draws``: :meth:`_TieGroups.group_draws`)."""
+    return (group_draws * (group_draws - 1) // 2).sum(axis=0, dtype=np.int64)
 
 
-def _discordant_pairs(counts: np.ndarray, x: _TieGroups, y: _TieGroups) -> np.ndarray:
-    """Pairs of drawn items ordered one way by ``x`` and strictly the other way by ``y``, per resample.
-
-    As in scipy's ``kendalltau``: items sorted by ``x`` then ``y``; a discordant pair is then an inversion
-    of ``y`` (items tied in ``x`` are in increasing ``y``, so they never count). Inversions are counted by
-    bottom-up merging: at the level of half-size ``h`` every block of ``2h`` positions pairs each item of
-    its right half with the items of its left half that have a larger ``y``, for all blocks and all
-    resamples in a few array operations (a sort, a cumulative sum, two searches, two gathers). An item drawn ``c``
-    times and one drawn ``c'`` times form ``c * c'`` pairs. Integer-valued float64 throughout: exact.
-    """
-    order = np.lexsort((y.codes, x.codes))
-    codes = y.codes[order]
-    weights = counts[:, order]  # resample x position
-    span = int(codes.max()) + 1
-    position = np.arange(order.size)
-    discordant = np.zeros(counts.shape[0])
-    half = 1
-    while half < order.size:
-        block = position // (2 * half)
-        in_right = (position // half) % 2 == 1
-        left, right = np.flatnonzero(~in_right), np.flatnonzero(in_right)
-        left_keys = block[left] * span + codes[left]
-        by_key = np.argsort(left_keys, kind="stable")
-        sorted_keys = left_keys[by_key]
-        cumulative = np.zeros((counts.shape[0], left.size + 1))
-        np.cumsum(weights[:, left[by_key]], axis=1, out=cumulative[:, 1:])
-        not_larger = np.searchsorted(sorted_keys, block[right] * span + codes[right], side="right")
-        block_end = np.searchsorted(sorted_keys, (block[right] + 1) * span, side="left")
-        larger = cumulative[:, block_end] - cumulative[:, not_larger]
-        discordant += np.einsum("bj,bj->b", weights[:, right], larger)
-        half *= 2
-    return discordant
-
-
-def _bootstrap_kendall(counts: np.ndarray, x: _TieGroups, y: _TieGroups) -> np.ndarray:
-    """Kendall tau-b of each resample from the draw counts alone (``counts[b, j]``: draws of item ``j``).
+class _KendallPairs:
+    """Kendall tau-b of ``x`` against ``y`` on bootstrap resamples given by their draw counts.
 
     The pair counts are those of ``scipy.stats.kendalltau`` on the explicit resample (discordant pairs,
     pairs tied in ``x``, in ``y``, in both), exact integers, combined by scipy's expression, so every value
-    is bit-identical to scipy's; NaN where a side is constant in the resample.
+    is bit-identical to scipy's. Discordant pairs, as in scipy: items sorted by ``x`` then ``y``; a discordant
+    pair is then an inversion of ``y`` (items tied in ``x`` are in increasing ``y``, so they never count).
+    Inversions are counted by bottom-up merging: at the level of half-size ``h`` every block of ``2h``
+    positions pairs each item of its right half with the items of its left half that have a larger ``y``.
+    Which left items those are depends on ``x`` and ``y`` only, so each level's positions are worked out
+    once here; per resample chunk a level is then a gather, a cumulative sum and two lookups. An item drawn
+    ``c`` times and one drawn ``c'`` times form ``c * c'`` pairs.
     """
-    n = counts.shape[1]
-    total = n * (n - 1) // 2
-    joint = _TieGroups(x.codes * (int(y.codes.max()) + 1) + y.codes)
-    x_tied, y_tied = _tied_pairs(counts, x), _tied_pairs(counts, y)
-    both_tied = _tied_pairs(counts, joint)
-    concordant_minus_discordant = total - x_tied - y_tied + both_tied - 2.0 * _discordant_pairs(counts, x, y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tau = concordant_minus_discordant / np.sqrt(total - x_tied) / np.sqrt(total - y_tied)
-    tau[(x_tied == total) | (y_tied == total)] = np.nan
-    return np.minimum(1.0, np.maximum(-1.0, tau))
+
+    def __init__(self, x: _TieGroups, y: _TieGroups) -> None:
+        self.x, self.y = x, y
+        span = int(y.codes.max()) + 1
+        self.joint = _TieGroups(x.codes * span + y.codes)
+        self.order = np.lexsort((y.codes, x.codes))
+        codes = y.codes[self.order]
+        position = np.arange(self.order.size)
+        self.levels: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        half = 1
+        while half < self.order.size:
+            block = position // (2 * half)
+            in_right = (position // half) % 2 == 1
+            left, right = np.flatnonzero(~in_right), np.flatnonzero(in_right)
+            left_keys = block[left] * span + codes[left]
+            by_key = np.argsort(left_keys, kind="stable")
+            sorted_keys = left_keys[by_key]
+            not_larger = np.searchsorted(sorted_keys, block[right] * span + codes[right], side="right")
+            block_end = np.searchsorted(sorted_keys, (block[right] + 1) * span, side="left")
+            self.levels.append((left[by_key], right, not_larger, block_end))
+            half *= 2
+
+    def discordant(self, draws: np.ndarray) -> np.ndarray:
+        """Discordant pairs per resample (``draws[j, b]``: integer draws of item ``j`` in resample ``b``, of a
+        dtype that holds the product of any two sums of draws)."""
+        weights = draws[self.order]
+        total = np.zeros(draws.shape[1], dtype=np.int64)
+        for sorted_left, right, not_larger, block_end in self.levels:
+            cumulative = np.zeros((sorted_left.size + 1, draws.shape[1]), dtype=draws.dtype)
+            np.cumsum(weights[sorted_left], axis=0, out=cumulative[1:])
+            larger = cumulative[block_end] - cumulative[not_larger]
+            larger *= weights[right]
+            total += larger.sum(axis=0, dtype=np.int64)
+        return total
+
+    def tau(self, draws: np.ndarray, x_groups: np.ndarray, y_groups: np.ndarray) -> np.ndarray:
+        """Kendall tau-b of each resample; NaN where a side is constant. ``draws[j, b]``: draws of item ``j`` in
+        resample ``b`` (as from :func:`_resamples`); ``x_groups``, ``y_groups``: their
+        :meth:`_TieGroups.group_draws` on each side."""
+        n = draws.shape[0]
+        total = n * (n - 1) // 2
+        x_tied = _tied_pairs(x_groups).astype(float)
+        y_tied = _tied_pairs(y_groups).astype(float)
+        both_tied = _tied_pairs(self.joint.group_draws(draws)).astype(float)
+        discordant = self.discordant(draws).astype(float)
+        concordant_minus_discordant = total - x_tied - y_tied + both_tied - 2.0 * discordant
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau = concordant_minus_discordant / np.sqrt(total - x_tied) / np.sqrt(total - y_tied)
+        tau[(x_tied == total) | (y_tied == total)] = np.nan
+        return np.minimum(1.0, np.maximum(-1.0, tau))
 
 
 def _bootstrap(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Spearman and Kendall tau-b for ``n_boot`` paired resamples (architectures drawn with replacement).
 
     Both statistics are computed on the same resamples, from each resample's draw counts: Spearman as a
-    count-weighted correlation of midranks, Kendall from exact pair counts (:func:`_bootstrap_kendall`),
-    :data:`_KENDALL_CHUNK` resamples at a time.
+    count-weighted correlation of midranks, Kendall from exact pair counts (:class:`_KendallPairs`),
+    :data:`_BOOT_CHUNK` resamples at a time.
     """
     x_ties = _TieGroups(x)
     y_ties = _TieGroups(y)
+    kendall_pairs = _KendallPairs(x_ties, y_ties)
     spearman = np.empty(n_boot)
     kendall = np.empty(n_boot)
-    pending: list[np.ndarray] = []
-    done = 0
-    for start, idx, counts in _resamples(x.size, n_boot, seed):
+    for start, idx, draws in _resamples(x.size, n_boot, seed):
+        x_groups, y_groups = x_ties.group_draws(draws), y_ties.group_draws(draws)
         spearman[start : start + len(idx)] = _bootstrap_spearman(
-            counts, x_ties.resample_ranks(counts), y_ties.resample_ranks(counts)
+            draws, x_ties.resample_ranks(x_groups), y_ties.resample_ranks(y_groups)
         )
-        pending.append(counts)
-        if sum(len(c) for c in pending) >= _KENDALL_CHUNK or start + len(idx) == n_boot:
-            block = np.vstack(pending)
-            kendall[done : done + len(block)] = _bootstrap_kendall(block, x_ties, y_ties)
-            done += len(block)
-            pending = []
+        kendall[start : start + len(idx)] = kendall_pairs.tau(draws, x_groups, y_groups)
     return spearman, kendall
 
 
 def _resamples(n: int, n_boot: int, seed: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """Bootstrap resamples of ``n`` items in chunks: (first resample number, drawn indices, counts).
+    """Bootstrap resamples of ``n`` items in chunks: (first resample number, drawn indices, draws).
 
-    ``indices[b]`` are the ``n`` items drawn with replacement for resample ``start + b``;
-    ``counts[b, j]`` is how often item ``j`` was drawn (float).
+    ``indices[b]`` are the ``n`` items drawn with replacement for resample ``start + b``; ``draws[j, b]`` is how
+    often item ``j`` was drawn in it, an integer array (items x resamples) of a width that holds the product of
+    any two sums of draws (int32 while ``n * n < 2**31``, else int64).
     """
     rng = np.random.default_rng(seed)
+    width = np.int32 if n * n < 2**31 else np.int64
     for start in range(0, n_boot, _BOOT_CHUNK):
         size = min(_BOOT_CHUNK, n_boot - start)
         idx = rng.integers(0, n, size=(size, n))
         offsets = (np.arange(size) * n)[:, None]
-        counts = np.bincount((idx + offsets).ravel(), minlength=size * n).reshape(size, n).astype(float)
-        yield start, idx, counts
+        counts = np.bincount((idx + offsets).ravel(), minlength=size * n).reshape(size, n)
+        yield start, idx, np.ascontiguousarray(counts.T, dtype=width)
 
 
 def _percentile_ci(samples: np.ndarray) -> tuple[float, float]:
@@ -357,11 +365,13 @@ def _bootstrap_spearman_columns(columns: np.ndarray, truth: np.ndarray, n_boot: 
     truth_ties = _TieGroups(truth)
     column_ties = [_TieGroups(column) for column in columns.T]
     rho = np.empty((n_boot, len(column_ties)))
-    for start, idx, counts in _resamples(truth.size, n_boot, seed):
-        truth_ranks = truth_ties.resample_ranks(counts)  # once per chunk, shared by every column
+    for start, idx, draws in _resamples(truth.size, n_boot, seed):
+        truth_ranks = truth_ties.resample_ranks(
+            truth_ties.group_draws(draws)
+        )  # once per chunk, for every column
         for k, ties in enumerate(column_ties):
             rho[start : start + len(idx), k] = _bootstrap_spearman(
-                counts, ties.resample_ranks(counts), truth_ranks
+                draws, ties.resample_ranks(ties.group_draws(draws)), truth_ranks
             )
     return rho
 
