@@ -18,12 +18,11 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-from threadpoolctl import threadpool_limits
 
 from bench.core.space import Space
 from search.determinism import argmax_first, gp_hyperparameter_optimizer
 from search.encoding import Categorical
-from search.gp_kernels import LeanGaussianProcessRegressor
+from search.gp_kernels import LeanGaussianProcessRegressor, single_threaded_blas
 from search.gp_posterior import standard_normal
 from search.oracle import Oracle
 from search.scores import ZCScores
@@ -46,7 +45,7 @@ def run(
     accs = [oracle.query(i) for i in queried]
     while len(queried) < len(space):
         pool = _candidates(space, rng, queried, accs, n_candidates, n_parents)
-        with threadpool_limits(1, user_api="blas"):  # tiny matrices: threads only add contention
+        with single_threaded_blas():  # tiny matrices: threads only add contention
             gp = _fit(enc.one_hot(np.array(queried)), np.array(accs), gp_seed)
             mean, std = gp.predict(enc.one_hot(pool), return_std=True)
         pick = int(pool[argmax_first(expected_improvement(mean, std, max(accs), xi))])

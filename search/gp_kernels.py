@@ -1,6 +1,6 @@
 """The searchers' GP kernels evaluated with the bits of scikit-learn, without its per-call machinery.
 
-HNAS's GP (a Matérn ν = 5/2 kernel with one length scale, wrapped by ``bayes_opt``) and BO's
+HNAS's GP (``bayes_opt``'s: a Matérn ν = 5/2 kernel with one length scale) and BO's
 (``C · Matérn ν = 5/2 + White``) are refitted at every step by L-BFGS-B on the log marginal likelihood: about
 50 likelihood evaluations per fit, on a few dozen points. On matrices that small, scikit-learn spends most of
 an evaluation setting hyperparameters (``get_params`` / ``set_params`` through ``dir()``) and checking them,
@@ -12,6 +12,8 @@ uses it in the log marginal likelihood. Kernels of any other form go through sci
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 
 import numpy as np
@@ -19,6 +21,20 @@ from scipy.linalg import cho_solve, cholesky
 from scipy.spatial.distance import cdist, pdist, squareform
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Kernel, Matern, Product, Sum, WhiteKernel
+from threadpoolctl import ThreadpoolController
+
+
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    """The thread pools of the libraries loaded in this process, found once (``threadpool_limits`` searches the
+    loaded libraries on every call: 4 ms, 6 % of a HNAS run). Created at the first GP step, after numpy and
+    scipy have loaded their BLAS."""
+    return ThreadpoolController()
+
+
+def single_threaded_blas() -> contextlib.AbstractContextManager:
+    """Context: BLAS on one thread (a searcher's GP matrices are tiny; more threads only contend)."""
+    return _thread_pools().limit(limits=1, user_api="blas")
 
 
 def _free(bounds: object) -> bool:
@@ -69,32 +85,29 @@ def _evaluate(
 ) -> tuple[np.ndarray, np.ndarray | None, int]:
     """(k(x, y), its gradient or None, entries of ``theta`` used). Hyperparameters are ``exp(theta[i])`` in
     scikit-learn's order when ``theta`` is given (as ``kernel.theta = theta`` would set them), else the kernel's."""
-    transform = getattr(
-        kernel, "_transform", None
-    )  # bayes_opt's WrappedKernel: transform, then the base kernel
-    if transform is not None:
-        x = transform(x)
-        y = transform(y) if y is not None else None
-    if isinstance(kernel, Sum | Product):
+    kind = type(
+        kernel
+    )  # exact classes: a subclass may compute something else (bayes_opt's wrapper transforms)
+    if kind in (Sum, Product):
         k1, g1, used1 = _evaluate(kernel.k1, x, y, theta, gradient)
         k2, g2, used2 = _evaluate(kernel.k2, x, y, None if theta is None else theta[used1:], gradient)
         used = used1 + used2
-        if isinstance(kernel, Sum):
+        if kind is Sum:
             return k1 + k2, (np.dstack((g1, g2)) if gradient else None), used
         if not gradient:
             return k1 * k2, None, used
         return k1 * k2, np.dstack((g1 * k2[:, :, np.newaxis], g2 * k1[:, :, np.newaxis])), used
     rows, cols = x.shape[0], (x if y is None else y).shape[0]
-    if isinstance(kernel, Matern) and kernel.nu == 2.5 and _free(kernel.length_scale_bounds):
+    if kind is Matern and kernel.nu == 2.5 and _free(kernel.length_scale_bounds):
         length_scale = kernel.length_scale if theta is None else np.exp(theta[0])
         k, k_gradient = _matern52(x, y, length_scale, gradient)
         return k, k_gradient, 1
-    if isinstance(kernel, ConstantKernel) and _free(kernel.constant_value_bounds):
+    if kind is ConstantKernel and _free(kernel.constant_value_bounds):
         value = kernel.constant_value if theta is None else np.exp(theta[0])
         dtype = np.array(value).dtype
         k = np.full((rows, cols), value, dtype=dtype)
         return k, (np.full((rows, rows, 1), value, dtype=dtype) if gradient else None), 1
-    if isinstance(kernel, WhiteKernel) and _free(kernel.noise_level_bounds):
+    if kind is WhiteKernel and _free(kernel.noise_level_bounds):
         noise = kernel.noise_level if theta is None else np.exp(theta[0])
         if y is not None:
             return np.zeros((rows, cols)), None, 1
@@ -113,8 +126,7 @@ def kernel_matrix(
     scikit-learn returns them; with ``theta``, for the hyperparameters ``exp(theta)`` instead of the kernel's own.
 
     Supported: sums and products of ``Matern(nu=2.5)`` with one length scale, ``ConstantKernel`` and
-    ``WhiteKernel``, none fixed, each optionally wrapped by ``bayes_opt`` (its input transform applied first).
-    Raises :class:`UnsupportedKernel` otherwise.
+    ``WhiteKernel`` (these classes exactly, not subclasses), none fixed. Raises :class:`UnsupportedKernel` otherwise.
     """
     if gradient and y is not None:
         raise ValueError("the gradient is defined for k(x, x) only")

@@ -40,11 +40,11 @@ from bayes_opt import BayesianOptimization
 from bayes_opt.acquisition import ExpectedImprovement
 from bayes_opt.target_space import TargetSpace
 from sklearn.gaussian_process import GaussianProcessRegressor
-from threadpoolctl import threadpool_limits
+from sklearn.gaussian_process.kernels import Matern
 
 from bench.core.space import Space
 from search.determinism import argmax_first, descending_order, gp_hyperparameter_optimizer, pattern_search_max
-from search.gp_kernels import LeanGaussianProcessRegressor
+from search.gp_kernels import LeanGaussianProcessRegressor, single_threaded_blas
 from search.gp_posterior import posterior, standard_normal
 from search.oracle import Oracle
 from search.scores import ZCScores
@@ -183,9 +183,16 @@ def run(
         verbose=0,
         allow_duplicate_points=True,
     )
-    # the library's GP, as a regressor that evaluates its kernel with the same bits and less overhead
-    optimizer._gp = LeanGaussianProcessRegressor(**optimizer._gp.get_params(deep=False))
-    optimizer.set_gp_params(optimizer=gp_hyperparameter_optimizer)
+    # The library's GP (its settings, sharing its random state) as a regressor with the same bits and less
+    # overhead; bayes_opt wraps the kernel in its input transform, the identity for two float parameters.
+    optimizer._gp = LeanGaussianProcessRegressor(
+        kernel=Matern(nu=2.5),
+        alpha=1e-6,
+        normalize_y=True,
+        n_restarts_optimizer=5,
+        random_state=optimizer._random_state,
+        optimizer=gp_hyperparameter_optimizer,
+    )
     initial = [
         {"target_metric": float(t), "target_coeff": float(np.mean(COEFF_BOUNDS))}
         for t in np.linspace(*TARGET_BOUNDS, n_init)
@@ -207,5 +214,5 @@ def run(
 
 def _suggest(optimizer: BayesianOptimization) -> dict[str, float]:
     """The EI maximiser's next (t, c); single-threaded BLAS, as the GP is tiny (threads only contend)."""
-    with threadpool_limits(1, user_api="blas"):
+    with single_threaded_blas():
         return optimizer.suggest()
