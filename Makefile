@@ -109,7 +109,7 @@ REPRO_JOBS ?= 2
 NB201_SETS := cifar10 cifar100 ImageNet16-120
 NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
 TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
-CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
+CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
   corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d)) paired-batch300 paired-in16-batch \
   paired-nb101-seed1
@@ -140,6 +140,8 @@ corr-sample1000:
 	$(CORRELATE) experiment=nb201_sample1000 dataset=cifar10
 corr-az-nas-sample1000:
 	$(CORRELATE) experiment=nb201_az_nas_sample1000
+corr-frontier-sample1000:
+	$(CORRELATE) experiment=nb201_frontier_sample1000
 corr-fixed300:
 	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
 corr-fresh300:
