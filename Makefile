@@ -32,6 +32,8 @@ clean:
 bench: install  ## scoring speed benchmarks → results/bench/*.csv (timings of this machine: not part of reproduce)
 	$(BIN)/python scripts/bench_scoring.py --threads 2
 	$(BIN)/python scripts/bench_avg_pool.py --threads 2
+	@if [ -n "$(FORESIGHT)" ]; then $(BIN)/python scripts/bench_side_by_side.py --foresight "$(FORESIGHT)" --threads 2; \
+	else echo "side-by-side timing skipped: make bench FORESIGHT=<root of a zero-cost-nas checkout>"; fi
 
 .PHONY: crosscheck
 crosscheck: install  ## our scores against NAS-Bench-Suite-Zero's, NB101 subset bias → results/crosscheck/ (hours of CPU)
@@ -109,7 +111,7 @@ REPRO_JOBS ?= 2
 NB201_SETS := cifar10 cifar100 ImageNet16-120
 NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
 TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
-CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
+CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
   corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d)) paired-batch300 paired-in16-batch \
   paired-nb101-seed1
@@ -142,6 +144,8 @@ corr-az-nas-sample1000:
 	$(CORRELATE) experiment=nb201_az_nas_sample1000
 corr-frontier-sample1000:
 	$(CORRELATE) experiment=nb201_frontier_sample1000
+corr-vkdnw-aggregates-sample1000:
+	$(CORRELATE) experiment=nb201_vkdnw_aggregates_sample1000
 corr-fixed300:
 	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
 corr-fresh300:

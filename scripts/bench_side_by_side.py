@@ -1,0 +1,264 @@
+"""Side-by-side speed benchmark (not a test): our six classic metrics against zero-cost-nas's, in one process.
+
+The peer is the zero-cost-nas reference (Abdelfattah et al., ICLR 2021, package ``foresight``), imported unmodified
+from a checkout path the user gives (``--foresight``; never vendored, nothing downloaded). For each of the 20
+``make bench`` architectures (``scripts/bench_scoring.py``: NB201, CIFAR-10 batch of 64, ``--threads`` torch
+threads), one network is built (``torch.manual_seed(arch index)``) and each side gets its own deep copy of it, so
+both score the same weights on the same batch:
+
+* ours: ``registry.evaluate`` of ``grad_norm, snip, grasp, fisher, jacob_cov, synflow`` on one probe;
+* theirs: ``foresight.pruners.predictive.find_measures`` with the same six measures (``dataload`` "random", one
+  batch: the batch itself), which sums each measure's per-weight arrays as the reference does.
+
+The two sides alternate which goes first from one architecture to the next, so drift of the machine's speed falls
+on both. Each row records both wall times and, per metric, both values and their relative difference
+|ours − theirs| / |theirs| (value agreement: our definitions follow foresight's, deviations are in docs/metrics.md).
+Writes ``results/bench/side_by_side_foresight.csv`` (per architecture) and prints the means and the ratio.
+
+Then ``results/bench/side_by_side.csv`` gathers every side-by-side timing of the project, one row per peer: this
+run's, and those of the official code of the new metrics that runs on CPU, timed per architecture in one process
+by their agreement checks (``scripts/crosscheck_az_nas.py``: AZ-NAS, 1 thread, the first 50 architectures of the
+NB201 1,000-sample, official first; ``scripts/vkdnw_official_check.py``: VKDNW, 1 thread, the 20 ``make bench``
+architectures, official first) and committed under ``results/crosscheck/``.
+
+Usage: ``.venv/bin/python scripts/bench_side_by_side.py --foresight /path/to/zero-cost-nas [--threads 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import math
+import statistics
+import sys
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import torch
+from bench_scoring import CLASSIC_SIX, bench_architectures
+
+from bench.core.batches import load_batch
+from bench.core.benchmarks import open_benchmark
+from bench.core.machine import cpu_model
+from bench.core.paths import REPO_ROOT, data_root
+from metrics import registry
+from metrics.batch import Batch
+from metrics.probe import Probe
+
+Scorer = Callable[[torch.nn.Module], dict[str, float]]
+
+
+def load_foresight(checkout: Path) -> types.ModuleType:
+    """``foresight.pruners.predictive`` from the zero-cost-nas checkout at ``checkout``; a one-line error if the
+    folder does not hold it."""
+    if not (checkout / "foresight" / "pruners" / "predictive.py").is_file():
+        raise SystemExit(
+            f"{checkout}: no foresight/pruners/predictive.py (give the root of a zero-cost-nas checkout)"
+        )
+    sys.path.insert(0, str(checkout))
+    return importlib.import_module("foresight.pruners.predictive")
+
+
+def foresight_scorer(predictive: types.ModuleType, batch: Batch) -> Scorer:
+    """Scores a network with zero-cost-nas's ``find_measures``: the six measures on ``batch``, on the CPU."""
+    loader = [(batch.images, batch.labels)]
+
+    def score(net: torch.nn.Module) -> dict[str, float]:
+        values = predictive.find_measures(
+            net,
+            loader,
+            ("random", 1, batch.num_classes),
+            torch.device("cpu"),
+            measure_names=list(CLASSIC_SIX),
+        )
+        return {name: float(values[name]) for name in CLASSIC_SIX}
+
+    return score
+
+
+def our_scorer(batch: Batch, seed: int) -> Scorer:
+    """Scores a network with this project's six metrics on one probe (shared passes amortised)."""
+
+    def score(net: torch.nn.Module) -> dict[str, float]:
+        results = registry.evaluate(list(CLASSIC_SIX), Probe(net, batch, seed=seed))
+        return {name: results[name].value for name in CLASSIC_SIX}
+
+    return score
+
+
+def relative_difference(ours: float, theirs: float) -> float:
+    """|ours − theirs| / |theirs| (0 when both are 0, NaN when either is NaN)."""
+    if math.isnan(ours) or math.isnan(theirs):
+        return math.nan
+    if ours == theirs:
+        return 0.0
+    return abs(ours - theirs) / abs(theirs) if theirs else math.inf
+
+
+def timed(scorer: Scorer, net: torch.nn.Module) -> tuple[float, dict[str, float]]:
+    """(wall seconds, values) of ``scorer`` on ``net``."""
+    start = time.perf_counter()
+    values = scorer(net)
+    return time.perf_counter() - start, values
+
+
+def run(checkout: Path, threads: int, out: Path) -> pd.DataFrame:
+    predictive = load_foresight(checkout)
+    torch.set_num_threads(threads)
+    benchmark = open_benchmark("nb201")
+    batch = load_batch("cifar10", data_root(), 64, seed=0)
+    theirs = foresight_scorer(predictive, batch)
+    indices = bench_architectures(benchmark.space)
+    rows = []
+    for position, index in enumerate(indices):
+        torch.manual_seed(index)
+        net = benchmark.space.build(index, batch.num_classes)
+        sides = {"ours": our_scorer(batch, index), "foresight": theirs}
+        order = list(sides) if position % 2 == 0 else list(reversed(sides))
+        measured = {side: timed(sides[side], copy.deepcopy(net)) for side in order}
+        row: dict[str, object] = {
+            "arch_index": index,
+            "first": order[0],
+            "seconds_ours": measured["ours"][0],
+            "seconds_foresight": measured["foresight"][0],
+        }
+        for name in CLASSIC_SIX:
+            ours_value, their_value = measured["ours"][1][name], measured["foresight"][1][name]
+            row |= {
+                f"{name}_ours": ours_value,
+                f"{name}_foresight": their_value,
+                f"{name}_rel_diff": relative_difference(ours_value, their_value),
+            }
+        rows.append(row)
+        print(
+            f"[{position + 1}/{len(indices)}] arch {index}: ours {row['seconds_ours']:.2f} s, "
+            f"foresight {row['seconds_foresight']:.2f} s",
+            flush=True,
+        )
+    table = pd.DataFrame(rows).assign(threads=threads, cpu=cpu_model(), torch=torch.__version__)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False)
+    return table
+
+
+CROSSCHECKS = (
+    # peer, our metrics, per-architecture file, their seconds column, our seconds column, value columns, threads
+    (
+        "AZ-NAS official (cvlab-yonsei/AZ-NAS)",
+        "az_nas components (expressivity, progressivity, trainability)",
+        "results/crosscheck/az_nas_official_nb201.csv",
+        "seconds_official",
+        "seconds_ours",
+        [(f"official_{c}", f"ours_{c}") for c in ("expressivity", "progressivity", "trainability")],
+        1,
+    ),
+    (
+        "VKDNW official (ondratybl/VKDNW)",
+        "vkdnw_single",
+        "results/crosscheck/vkdnw_official_nb201.csv",
+        "official_seconds",
+        "our_seconds",
+        [("official", "ours")],
+        1,
+    ),
+)
+
+
+def relative_differences(table: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.Series:
+    """|ours − theirs| / |theirs| over the value column ``pairs`` (theirs, ours) of ``table``, NaN pairs left out."""
+    values = [
+        relative_difference(float(mine), float(other))
+        for theirs, ours in pairs
+        for other, mine in zip(table[theirs], table[ours], strict=True)
+    ]
+    return pd.Series(values).dropna()
+
+
+def side_by_side_rows(foresight: pd.DataFrame, foresight_file: str) -> pd.DataFrame:
+    """One row per peer: architectures, threads, mean seconds per architecture of each side, their ratio, and the
+    median and largest relative difference of the values (the per-architecture file says which architectures)."""
+    sources = [
+        (
+            "zero-cost-nas foresight (find_measures)",
+            ", ".join(CLASSIC_SIX),
+            foresight,
+            foresight_file,
+            "seconds_foresight",
+            "seconds_ours",
+            [(f"{n}_foresight", f"{n}_ours") for n in CLASSIC_SIX],
+            int(foresight["threads"].iloc[0]),
+            "alternating",
+        )
+    ]
+    for peer, metrics, file, theirs, ours, pairs, threads in CROSSCHECKS:
+        sources.append(
+            (
+                peer,
+                metrics,
+                pd.read_csv(REPO_ROOT / file),
+                file,
+                theirs,
+                ours,
+                pairs,
+                threads,
+                "official first",
+            )
+        )
+    rows = [
+        {
+            "peer": peer,
+            "metrics": metrics,
+            "archs": len(table),
+            "threads": threads,
+            "order": order,
+            "peer_seconds_per_arch": table[theirs].mean(),
+            "our_seconds_per_arch": table[ours].mean(),
+            "peer_over_ours": table[theirs].mean() / table[ours].mean(),
+            "median_relative_difference": relative_differences(table, pairs).median(),
+            "largest_relative_difference": relative_differences(table, pairs).max(),
+            "per_arch_file": file,
+        }
+        for peer, metrics, table, file, theirs, ours, pairs, threads, order in sources
+    ]
+    return pd.DataFrame(rows)
+
+
+def summary(table: pd.DataFrame) -> str:
+    """Means, the ratio of means, and each metric's largest relative difference, as text."""
+    ours, theirs = table["seconds_ours"].mean(), table["seconds_foresight"].mean()
+    lines = [
+        f"{len(table)} architectures, {table['threads'].iloc[0]} threads, {table['cpu'].iloc[0]}",
+        f"seconds per architecture: ours {ours:.2f} (median {statistics.median(table['seconds_ours']):.2f}), "
+        f"foresight {theirs:.2f} (median {statistics.median(table['seconds_foresight']):.2f}); "
+        f"foresight / ours = {theirs / ours:.2f}",
+    ]
+    for name in CLASSIC_SIX:
+        diff = table[f"{name}_rel_diff"]
+        lines.append(f"  {name}: largest relative difference {diff.max():.2e}, median {diff.median():.2e}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--foresight", type=Path, required=True, help="root of a zero-cost-nas checkout")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "results" / "bench" / "side_by_side_foresight.csv"
+    )
+    args = parser.parse_args()
+    table = run(args.foresight, args.threads, args.out)
+    print(summary(table))
+    out = args.out.resolve()
+    rows = side_by_side_rows(
+        table, out.relative_to(REPO_ROOT).as_posix() if out.is_relative_to(REPO_ROOT) else str(out)
+    )
+    rows.to_csv(args.out.with_name("side_by_side.csv"), index=False, float_format="%.6g")
+    print(rows.drop(columns="per_arch_file").to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
