@@ -70,6 +70,9 @@ def test_named_aggregates_are_data_only_declarations() -> None:
     ]
     vkdnw = aggregate.parse("vkdnw_agg")
     assert vkdnw.metrics() == ["n_layers", "vkdnw", "az_expressivity", "az_trainability", "az_complexity"]
+    comb = aggregate.check(aggregate.parse("vkdnw_comb"))
+    assert comb.rule == "log_rank_sum"
+    assert comb.metrics() == ["flops", "az_expressivity", "az_trainability", "jacob_cov", "vkdnw_single"]
     assert az.describe()["ties"] == "average" and az.describe()["nan_policy"] == "worst"
 
 
@@ -78,7 +81,7 @@ def test_named_aggregates_are_data_only_declarations() -> None:
     [
         ("meco+foo", "ensemble 'log_rank_sum:meco+foo': unknown metric 'foo'"),
         ("median:meco+naswot", "unknown rule 'median'; valid rules: log_rank_sum, rank_sum"),
-        ("meco", "expected a named aggregate (az_nas, vkdnw_agg) or RULE:A+B+..."),
+        ("meco", "expected a named aggregate (az_nas, vkdnw_agg, vkdnw_comb) or RULE:A+B+..."),
         ("meco++naswot", "at least two metrics"),
     ],
 )

@@ -87,6 +87,13 @@ NAMED = {
         "Týbl & Neumann, CVPR 2025 (ondratybl/VKDNW NB201/tss_utils.py analyze_results: log ranks of the "
         "(vkdnw_dim, VKDNW) dense rank, expressivity, trainability and FLOPs)",
     ),
+    "vkdnw_comb": Aggregate(
+        "vkdnw_comb",
+        "log_rank_sum",
+        ("flops", "az_expressivity", "az_trainability", "jacob_cov", "vkdnw_single"),
+        "Týbl & Neumann, CVPR 2025 (ondratybl/VKDNW NB201/paper_preparation.ipynb before commit 2b67433, "
+        "vkdnw_comb: log ranks of FLOPs, expressivity, trainability, jacov and VKDNW_single)",
+    ),
 }
 """Named aggregates from the papers (their official NB201 analysis code)."""
 

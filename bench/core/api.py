@@ -115,7 +115,7 @@ def aggregate(
 ) -> pd.Series:
     """A population rank aggregate of cached scores (:mod:`bench.core.aggregate`), higher is better.
 
-    ``ensemble``: a named aggregate (``az_nas``, ``vkdnw_agg``) or ``[RULE:]A+B+...`` with RULE ``log_rank_sum``
+    ``ensemble``: a named aggregate (``az_nas``, ``vkdnw_agg``, ``vkdnw_comb``) or ``[RULE:]A+B+...`` with RULE ``log_rank_sum``
     (default, AZ-NAS) or ``rank_sum`` (TE-NAS), e.g. ``"meco+naswot+synflow"``. The ranks are taken within the rows
     of ``scores`` (from :func:`score`, one per architecture), or, with ``benchmark`` and a ``population`` other
     than ``all`` (``no_dead_ops``, ``one_per_class``), within those of its rows in that population. Every
