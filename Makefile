@@ -111,7 +111,14 @@ REPRO_JOBS ?= 2
 NB201_SETS := cifar10 cifar100 ImageNet16-120
 NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
 TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
-CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 corr-fixed300 corr-fresh300 corr-bn-bypass300 \
+# the 1,000-architecture sample (seed 0) on CIFAR-100 and ImageNet16-120: the classic metrics (from the full-space
+# caches) and AZ-NAS on both; on ImageNet16-120 the frontier metrics too, except VKDNW (its Jacobian has a row per
+# class: ≈ 10× CIFAR-10's cost); CIFAR-100's frontier metrics are not scored yet
+SAMPLE1000_SETS := cifar100 ImageNet16-120
+FRONTIER_IN16 := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi,gradsign,gradsign_mean,swap]
+SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-nas-sample1000-$(d)) \
+  corr-frontier-sample1000-ImageNet16-120
+CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
   corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d)) paired-batch300 paired-in16-batch \
   paired-nb101-seed1
@@ -146,6 +153,12 @@ corr-frontier-sample1000:
 	$(CORRELATE) experiment=nb201_frontier_sample1000
 corr-vkdnw-aggregates-sample1000:
 	$(CORRELATE) experiment=nb201_vkdnw_aggregates_sample1000
+$(addprefix corr-sample1000-,$(SAMPLE1000_SETS)): corr-sample1000-%:
+	$(CORRELATE) experiment=nb201_sample1000 dataset=$*
+$(addprefix corr-az-nas-sample1000-,$(SAMPLE1000_SETS)): corr-az-nas-sample1000-%:
+	$(CORRELATE) experiment=nb201_az_nas_sample1000 dataset=$*
+corr-frontier-sample1000-ImageNet16-120:
+	$(CORRELATE) experiment=nb201_frontier_sample1000 dataset=ImageNet16-120 'metrics=$(FRONTIER_IN16)'
 corr-fixed300:
 	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
 corr-fresh300:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from bench.apps.leaderboard import replace_rows, to_markdown, with_ci
-from bench.core.stats import correlation_row
+from bench.apps.leaderboard import replace_rows, to_markdown, update_correlations, with_ci
+from bench.core.stats import correlation_row, ndcg_at_k
 
 KEY = ["job", "item"]
 
@@ -69,6 +70,7 @@ def test_markdown_says_why_a_correlation_is_undefined() -> None:
     rows = []
     for metric, scores in [("saturated", np.full(20, 64.0)), ("ranked", truth**2), ("older", -truth)]:
         row = correlation_row(scores, truth, higher_is_better=True, n_boot=50)
+        row |= {"ndcg": ndcg_at_k(scores, truth, True, k=10), "ndcg_k": 10}
         common = {"n_common": row["n"], "spearman_common": row["spearman"]}
         if metric == "older":
             common = {"n_common": np.nan, "spearman_common": np.nan}
@@ -93,6 +95,43 @@ def test_markdown_says_why_a_correlation_is_undefined() -> None:
     assert "undefined: constant scores or truth" in saturated and "nan" not in saturated
     assert saturated.endswith("| undefined: constant scores or truth (n = 20) |")
     assert ranked.startswith("| ranked | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |")
-    assert ranked.endswith("| 1.000 (n = 20) |")
+    assert ranked.endswith("| 1.000 (k = 10) | 0.000 | 1.000 (n = 20) |")
     assert older.startswith("| older | -1.000 [-1.000, -1.000] |") and older.endswith("| 0.000 | – |")
+    worst = ndcg_at_k(-truth, truth, True, k=10)
+    assert 0 < worst < 1 and f"| {worst:.3f} (k = 10) |" in older
     assert with_ci(float("nan"), float("nan"), float("nan"), 2) == "undefined: < 3 valid scores"
+
+
+def test_correlation_board_keeps_ndcg_beside_the_correlations(tmp_path: Path) -> None:
+    """nDCG@k and its cut-off go onto the board (CSV and markdown) with the run's other statistics."""
+    truth = np.linspace(80.0, 94.0, 12)
+    scores = truth.copy()
+    scores[[0, -1]] = scores[[-1, 0]]  # the best and the worst swapped: nDCG well below 1
+    row = correlation_row(scores, truth, higher_is_better=True, n_boot=0)
+    ndcg = ndcg_at_k(scores, truth, True, k=5)
+    rows = pd.DataFrame(
+        [
+            {
+                "space": "nb201",
+                "dataset": "cifar10",
+                "protocol": "p",
+                "target": "t",
+                "metric": "swapped",
+                **row,
+                "ndcg": ndcg,
+                "ndcg_k": 5,
+                "n_common": row["n"],
+                "spearman_common": row["spearman"],
+                "direction": "higher",
+                "sample": "all",
+                "sample_seed": 0,
+                "setup_id": "abc",
+            }
+        ]
+    )
+    path = tmp_path / "correlations.csv"
+    update_correlations(path, rows)
+    board = pd.read_csv(path)
+    assert list(board.columns[board.columns.get_loc("nan_rate") + 1 :][:2]) == ["ndcg", "ndcg_k"]
+    assert board.loc[0, "ndcg"] == pytest.approx(ndcg, rel=1e-9) and board.loc[0, "ndcg_k"] == 5
+    assert ndcg < 0.9 and f"| {ndcg:.3f} (k = 5) |" in path.with_suffix(".md").read_text()

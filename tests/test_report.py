@@ -37,6 +37,8 @@ def correlation_rows(metrics: dict[str, float]) -> pd.DataFrame:
                 "kendall_ci_high": math.nan,
                 "top10_precision": 0.5,
                 "nan_rate": 0.0,
+                "ndcg": 0.9,
+                "ndcg_k": 1000,
                 "n_common": 990,
                 "spearman_common": rho - 0.01,
                 "direction": "higher",

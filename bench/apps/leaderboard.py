@@ -26,6 +26,8 @@ KEY = ["space", "dataset", "protocol", "target", "metric", *RUN_KEY]
 COLUMNS = [
     *KEY[:5],
     *CORRELATION_KEYS,
+    "ndcg",
+    "ndcg_k",
     "n_common",
     "spearman_common",
     "direction",
@@ -33,7 +35,8 @@ COLUMNS = [
     "source",
     "ranked_within",
 ]
-"""``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
+"""``ndcg`` / ``ndcg_k``: nDCG at cut-off ``ndcg_k`` (:func:`bench.core.stats.ndcg_at_k`, VKDNW's evaluation:
+gains 2^accuracy − 1); ``n_common`` / ``spearman_common``: Spearman on the architectures every metric of the run scored
 (:func:`bench.core.correlation.correlation_table`); empty in rows written before the board had them.
 ``source``: whose scores a row correlates: ``ours`` (this project's metrics) or ``nb-suite-zero``
 (NAS-Bench-Suite-Zero's published proxy scores, ``python -m bench nbsz-board``).
@@ -140,8 +143,8 @@ def common_cell(spearman: float, n_common: float) -> str:
 
 
 def to_markdown(board: pd.DataFrame) -> str:
-    """A markdown table: Spearman and Kendall with their 95% CIs per metric, grouped by setting, and
-    Spearman on the architectures all metrics of the run scored (:func:`common_cell`)."""
+    """A markdown table: Spearman and Kendall with their 95% CIs per metric, grouped by setting, top-10%
+    precision, nDCG@k, and Spearman on the architectures all metrics of the run scored (:func:`common_cell`)."""
     lines = []
     variants = board.groupby(KEY[:4])[RUN_KEY].apply(lambda rows: len(rows.drop_duplicates()))
     for (space, dataset, protocol, target, *run), group in board.groupby([*KEY[:4], *RUN_KEY], sort=True):
@@ -154,19 +157,20 @@ def to_markdown(board: pd.DataFrame) -> str:
         lines += [
             f"### {space} · {dataset} · {protocol} · target `{target}`{which} (n = {int(group['n'].max())})",
             "",
-            "| metric | Spearman ρ [95% CI] | Kendall τ [95% CI] | top-10% precision | NaN rate "
+            "| metric | Spearman ρ [95% CI] | Kendall τ [95% CI] | top-10% precision | nDCG@k | NaN rate "
             "| ρ on the cells all metrics scored |",
-            "|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|",
         ]
         for row in group.itertuples():
             within = getattr(row, "ranked_within", "")  # absent from boards written before the column
             within = within if isinstance(within, str) else ""
             label = f"{row.metric} (ranks within {within})" if within else row.metric
             top = "–" if math.isnan(row.top10_precision) else f"{row.top10_precision:.3f}"
+            ndcg = "–" if math.isnan(row.ndcg) else f"{row.ndcg:.3f} (k = {int(row.ndcg_k):,})"
             lines.append(
                 f"| {label} | {with_ci(row.spearman, row.spearman_ci_low, row.spearman_ci_high, row.n)} "
                 f"| {with_ci(row.kendall, row.kendall_ci_low, row.kendall_ci_high, row.n)} "
-                f"| {top} | {row.nan_rate:.3f} | {common_cell(row.spearman_common, row.n_common)} |"
+                f"| {top} | {ndcg} | {row.nan_rate:.3f} | {common_cell(row.spearman_common, row.n_common)} |"
             )
         lines.append("")
     return "\n".join(lines)

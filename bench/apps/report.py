@@ -37,10 +37,12 @@ from bench.apps.published import (
 from bench.core.benchmarks import benchmark_names, benchmark_spec
 from bench.core.machine import cpu_description
 from bench.core.paths import REPO_ROOT
+from bench.core.stats import NDCG_K
 from bench.core.strata import MIN_STRATUM
 
 MISSING = "not yet computed"
 COMMON_HEADER = "ours ρ, cells all metrics scored"
+NDCG_HEADER = f"ours nDCG@{NDCG_K:,}"
 PACKAGES = ("torch", "numpy", "scipy", "pandas", "hydra-core", "bayesian-optimization")
 SEARCH_GROUP = ["space", "protocol", "max_queries", "max_seconds"]
 STATISTIC_SYMBOLS = {"spearman": "ρ", "kendall": "τ", "pairwise_accuracy": "pairwise acc."}
@@ -235,12 +237,13 @@ def correlation_markdown(ours: pd.DataFrame | None, refs: list[PublishedValue]) 
         row = ours_by_metric.get(metric)
         published = {reference_column(r): published_cell(r, row) for r in refs if r.name == metric}
         if row is None:
-            ours_cells = ["–", MISSING, MISSING, MISSING]
+            ours_cells = ["–", MISSING, MISSING, MISSING, MISSING]
         elif "pairwise_accuracy" in row and not math.isnan(row["pairwise_accuracy"]):
             ours_cells = [
                 f"{int(row['n']):,}",
                 f"pairwise accuracy {row['pairwise_accuracy']:.3f}",
                 f"τ-equivalent {row['kendall_equivalent']:.3f}",
+                "–",
                 "–",
             ]
         else:
@@ -249,10 +252,16 @@ def correlation_markdown(ours: pd.DataFrame | None, refs: list[PublishedValue]) 
                 with_ci(*row[["spearman", "spearman_ci_low", "spearman_ci_high", "n"]]),
                 with_ci(*row[["kendall", "kendall_ci_low", "kendall_ci_high", "n"]]),
                 common_cell(row.get("spearman_common", math.nan), row.get("n_common", math.nan)),
+                ndcg_cell(row.get("ndcg", math.nan)),
             ]
         rows.append([metric, *ours_cells, *(published.get(c, "–") for c in columns)])
-    headers = ["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", COMMON_HEADER, *columns]
+    headers = ["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", COMMON_HEADER, NDCG_HEADER, *columns]
     return table(headers, rows) + notes(refs)
+
+
+def ndcg_cell(ndcg: float) -> str:
+    """Our nDCG@k (``–`` where undefined or the row predates the column)."""
+    return "–" if math.isnan(ndcg) else f"{ndcg:.3f}"
 
 
 def notes(refs: list[PublishedValue]) -> list[str]:
@@ -289,7 +298,10 @@ def correlation_section(correlations: pd.DataFrame | None, votes: pd.DataFrame |
         "architectures, target and batch; pairwise accuracy is not a rank correlation and gets no Δ. "
         f"'{COMMON_HEADER}': our ρ on the architectures every metric of the run scored, so metrics whose NaN "
         "policies leave out different cells (NB201's disconnected cells) compare on the same ones; – where "
-        "the run predates that column.",
+        "the run predates that column. "
+        f"'{NDCG_HEADER}': VKDNW's (Týbl & Neumann, CVPR 2025) ranking measure, normalised DCG of the metric's "
+        f"top {NDCG_K:,} with gains 2^accuracy − 1 (accuracy in percent, so the very best architectures dominate), ties sharing "
+        "their mean gain; the whole ranking where fewer architectures were scored.",
         "",
     ]
     if correlations is None:
