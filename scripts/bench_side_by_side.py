@@ -35,6 +35,7 @@ import sys
 import time
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -145,30 +146,47 @@ def run(checkout: Path, threads: int, out: Path) -> pd.DataFrame:
     return table
 
 
+@dataclass(frozen=True)
+class PeerTiming:
+    """Where one peer's per-architecture timings are: the file, its seconds columns (theirs, ours), the value
+    column pairs (theirs, ours), the threads and the order in which the two sides ran."""
+
+    peer: str
+    metrics: str
+    file: str
+    their_seconds: str
+    our_seconds: str
+    value_pairs: tuple[tuple[str, str], ...]
+    threads: int
+    order: str
+
+
 CROSSCHECKS = (
-    # peer, our metrics, per-architecture file, their seconds column, our seconds column, value columns, threads
-    (
+    PeerTiming(
         "AZ-NAS official (cvlab-yonsei/AZ-NAS)",
         "az_nas components (expressivity, progressivity, trainability)",
         "results/crosscheck/az_nas_official_nb201.csv",
         "seconds_official",
         "seconds_ours",
-        [(f"official_{c}", f"ours_{c}") for c in ("expressivity", "progressivity", "trainability")],
+        tuple((f"official_{c}", f"ours_{c}") for c in ("expressivity", "progressivity", "trainability")),
         1,
+        "official first",
     ),
-    (
+    PeerTiming(
         "VKDNW official (ondratybl/VKDNW)",
         "vkdnw_single",
         "results/crosscheck/vkdnw_official_nb201.csv",
         "official_seconds",
         "our_seconds",
-        [("official", "ours")],
+        (("official", "ours"),),
         1,
+        "official first",
     ),
 )
+"""The official-code timings that the agreement checks record per architecture."""
 
 
-def relative_differences(table: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.Series:
+def relative_differences(table: pd.DataFrame, pairs: tuple[tuple[str, str], ...]) -> pd.Series:
     """|ours − theirs| / |theirs| over the value column ``pairs`` (theirs, ours) of ``table``, NaN pairs left out."""
     values = [
         relative_difference(float(mine), float(other))
@@ -178,52 +196,40 @@ def relative_differences(table: pd.DataFrame, pairs: list[tuple[str, str]]) -> p
     return pd.Series(values).dropna()
 
 
+def side_by_side_row(timing: PeerTiming, table: pd.DataFrame) -> dict[str, object]:
+    """Architectures, threads, mean seconds per architecture of each side, their ratio, and the median and largest
+    relative difference of the values (the per-architecture file says which architectures)."""
+    theirs, ours = table[timing.their_seconds].mean(), table[timing.our_seconds].mean()
+    differences = relative_differences(table, timing.value_pairs)
+    return {
+        "peer": timing.peer,
+        "metrics": timing.metrics,
+        "archs": len(table),
+        "threads": timing.threads,
+        "order": timing.order,
+        "peer_seconds_per_arch": theirs,
+        "our_seconds_per_arch": ours,
+        "peer_over_ours": theirs / ours,
+        "median_relative_difference": differences.median(),
+        "largest_relative_difference": differences.max(),
+        "per_arch_file": timing.file,
+    }
+
+
 def side_by_side_rows(foresight: pd.DataFrame, foresight_file: str) -> pd.DataFrame:
-    """One row per peer: architectures, threads, mean seconds per architecture of each side, their ratio, and the
-    median and largest relative difference of the values (the per-architecture file says which architectures)."""
-    sources = [
-        (
-            "zero-cost-nas foresight (find_measures)",
-            ", ".join(CLASSIC_SIX),
-            foresight,
-            foresight_file,
-            "seconds_foresight",
-            "seconds_ours",
-            [(f"{n}_foresight", f"{n}_ours") for n in CLASSIC_SIX],
-            int(foresight["threads"].iloc[0]),
-            "alternating",
-        )
-    ]
-    for peer, metrics, file, theirs, ours, pairs, threads in CROSSCHECKS:
-        sources.append(
-            (
-                peer,
-                metrics,
-                pd.read_csv(REPO_ROOT / file),
-                file,
-                theirs,
-                ours,
-                pairs,
-                threads,
-                "official first",
-            )
-        )
-    rows = [
-        {
-            "peer": peer,
-            "metrics": metrics,
-            "archs": len(table),
-            "threads": threads,
-            "order": order,
-            "peer_seconds_per_arch": table[theirs].mean(),
-            "our_seconds_per_arch": table[ours].mean(),
-            "peer_over_ours": table[theirs].mean() / table[ours].mean(),
-            "median_relative_difference": relative_differences(table, pairs).median(),
-            "largest_relative_difference": relative_differences(table, pairs).max(),
-            "per_arch_file": file,
-        }
-        for peer, metrics, table, file, theirs, ours, pairs, threads, order in sources
-    ]
+    """One :func:`side_by_side_row` per peer: this run's foresight timing, then :data:`CROSSCHECKS`."""
+    this_run = PeerTiming(
+        "zero-cost-nas foresight (find_measures)",
+        ", ".join(CLASSIC_SIX),
+        foresight_file,
+        "seconds_foresight",
+        "seconds_ours",
+        tuple((f"{n}_foresight", f"{n}_ours") for n in CLASSIC_SIX),
+        int(foresight["threads"].iloc[0]),
+        "alternating",
+    )
+    rows = [side_by_side_row(this_run, foresight)]
+    rows += [side_by_side_row(timing, pd.read_csv(REPO_ROOT / timing.file)) for timing in CROSSCHECKS]
     return pd.DataFrame(rows)
 
 

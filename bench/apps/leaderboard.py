@@ -134,6 +134,11 @@ def _locked(path: Path) -> Iterator[None]:
         yield
 
 
+def three_decimals(value: float) -> str:
+    """A statistic with three decimals, ``–`` where it is undefined (NaN) or the row predates its column."""
+    return "–" if math.isnan(value) else f"{value:.3f}"
+
+
 def common_cell(spearman: float, n_common: float) -> str:
     """Spearman on the architectures every metric of the run scored, as ``0.616 (n = 15,284)``; ``–`` when
     the row predates the column (NaN count), undefined as in :func:`with_ci`."""
@@ -165,12 +170,11 @@ def to_markdown(board: pd.DataFrame) -> str:
             within = getattr(row, "ranked_within", "")  # absent from boards written before the column
             within = within if isinstance(within, str) else ""
             label = f"{row.metric} (ranks within {within})" if within else row.metric
-            top = "–" if math.isnan(row.top10_precision) else f"{row.top10_precision:.3f}"
-            ndcg = "–" if math.isnan(row.ndcg) else f"{row.ndcg:.3f} (k = {int(row.ndcg_k):,})"
+            ndcg = three_decimals(row.ndcg) + ("" if math.isnan(row.ndcg) else f" (k = {int(row.ndcg_k):,})")
             lines.append(
                 f"| {label} | {with_ci(row.spearman, row.spearman_ci_low, row.spearman_ci_high, row.n)} "
                 f"| {with_ci(row.kendall, row.kendall_ci_low, row.kendall_ci_high, row.n)} "
-                f"| {top} | {ndcg} | {row.nan_rate:.3f} | {common_cell(row.spearman_common, row.n_common)} |"
+                f"| {three_decimals(row.top10_precision)} | {ndcg} | {row.nan_rate:.3f} | {common_cell(row.spearman_common, row.n_common)} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from bench.apps import headline
 from bench.apps.leaderboard import KEY as CORRELATION_KEY
-from bench.apps.leaderboard import common_cell, votes_path, with_ci
+from bench.apps.leaderboard import common_cell, three_decimals, votes_path, with_ci
 from bench.apps.published import (
     CORRELATION_STATISTICS,
     SEARCH_STATISTICS,
@@ -252,16 +252,11 @@ def correlation_markdown(ours: pd.DataFrame | None, refs: list[PublishedValue]) 
                 with_ci(*row[["spearman", "spearman_ci_low", "spearman_ci_high", "n"]]),
                 with_ci(*row[["kendall", "kendall_ci_low", "kendall_ci_high", "n"]]),
                 common_cell(row.get("spearman_common", math.nan), row.get("n_common", math.nan)),
-                ndcg_cell(row.get("ndcg", math.nan)),
+                three_decimals(row.get("ndcg", math.nan)),
             ]
         rows.append([metric, *ours_cells, *(published.get(c, "–") for c in columns)])
     headers = ["metric", "n", "ours ρ [95% CI]", "ours τ [95% CI]", COMMON_HEADER, NDCG_HEADER, *columns]
     return table(headers, rows) + notes(refs)
-
-
-def ndcg_cell(ndcg: float) -> str:
-    """Our nDCG@k (``–`` where undefined or the row predates the column)."""
-    return "–" if math.isnan(ndcg) else f"{ndcg:.3f}"
 
 
 def notes(refs: list[PublishedValue]) -> list[str]:
