@@ -112,16 +112,17 @@ NB201_SETS := cifar10 cifar100 ImageNet16-120
 NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
 TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
 # the 1,000-architecture sample (seed 0) on CIFAR-100 and ImageNet16-120: the classic metrics (from the full-space
-# caches) and AZ-NAS on both; on ImageNet16-120 the frontier metrics too, except VKDNW (its Jacobian has a row per
-# class: ≈ 10× CIFAR-10's cost); CIFAR-100's frontier metrics are not scored yet
+# caches) and AZ-NAS on both; the frontier metrics except VKDNW (its Jacobian has a row per class: ≈ 10× CIFAR-10's
+# cost) where their scores are complete (CIFAR-100's are being scored in the background)
 SAMPLE1000_SETS := cifar100 ImageNet16-120
-FRONTIER_IN16 := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi,gradsign,gradsign_mean,swap]
+FRONTIER_SETS := ImageNet16-120
+FRONTIER_NO_VKDNW := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi,gradsign,gradsign_mean,swap]
 SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-nas-sample1000-$(d)) \
-  corr-frontier-sample1000-ImageNet16-120
+  $(addprefix corr-frontier-sample1000-,$(FRONTIER_SETS))
 CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
   corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
-CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d)) paired-batch300 paired-in16-batch \
-  paired-nb101-seed1
+CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d) conv-strata-sample1000-$(d)) \
+  paired-batch300 paired-in16-batch paired-nb101-seed1
 .PHONY: $(CORR_RUNS) $(CORR_TABLES) correlate-all nbsz-board
 
 reproduce-correlate: install  ## every folder under results/correlate, from the committed score caches
@@ -157,8 +158,8 @@ $(addprefix corr-sample1000-,$(SAMPLE1000_SETS)): corr-sample1000-%:
 	$(CORRELATE) experiment=nb201_sample1000 dataset=$*
 $(addprefix corr-az-nas-sample1000-,$(SAMPLE1000_SETS)): corr-az-nas-sample1000-%:
 	$(CORRELATE) experiment=nb201_az_nas_sample1000 dataset=$*
-corr-frontier-sample1000-ImageNet16-120:
-	$(CORRELATE) experiment=nb201_frontier_sample1000 dataset=ImageNet16-120 'metrics=$(FRONTIER_IN16)'
+$(addprefix corr-frontier-sample1000-,$(FRONTIER_SETS)): corr-frontier-sample1000-%:
+	$(CORRELATE) experiment=nb201_frontier_sample1000 dataset=$* 'metrics=$(FRONTIER_NO_VKDNW)'
 corr-fixed300:
 	$(CORRELATE) $(CORR_300) protocol=fixed_batch300 out_dir=$(CORR)/nb201_cifar10_fixed_batch300
 corr-fresh300:
@@ -186,6 +187,17 @@ $(addprefix cell-subsets-,$(NB201_SETS)): cell-subsets-%: corr-all-%
 	$(BIN)/python scripts/cell_subsets.py $(CORR)/nb201_$*_abdelfattah2021
 $(addprefix conv-strata-,$(NB201_SETS)): conv-strata-%: corr-all-% corr-all-cifar10
 	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_$*_abdelfattah2021 --strata-from $(CORR)/nb201_cifar10_abdelfattah2021
+# one strata table per dataset for the presets that share the 1,000-sample (their metrics and aggregates)
+S1000 := $(CORR)/nb201_cifar10_sample1000
+conv-strata-sample1000-cifar10: corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 \
+  corr-vkdnw-aggregates-sample1000
+	$(BIN)/python scripts/conv_strata.py $(S1000) --join $(S1000)_az_nas $(S1000)_frontier $(S1000)_vkdnw_aggregates
+conv-strata-sample1000-cifar100: corr-sample1000-cifar100 corr-az-nas-sample1000-cifar100
+	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_cifar100_sample1000 --join $(CORR)/nb201_cifar100_sample1000_az_nas
+conv-strata-sample1000-ImageNet16-120: corr-sample1000-ImageNet16-120 corr-az-nas-sample1000-ImageNet16-120 \
+  corr-frontier-sample1000-ImageNet16-120
+	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_ImageNet16-120_sample1000 \
+	  --join $(CORR)/nb201_ImageNet16-120_sample1000_az_nas $(CORR)/nb201_ImageNet16-120_sample1000_frontier
 paired-batch300: corr-fixed300 corr-fresh300
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_cifar10_fixed_batch300 $(CORR)/nb201_cifar10_fresh_batch300 --bootstrap 2000
 paired-in16-batch: corr-plain32 corr-plain64

@@ -11,6 +11,11 @@ Definitions follow the official ``compute_nas_score`` (cvlab-yonsei/AZ-NAS,
 biases 0, BatchNorm/GroupNorm affine 1 / 0, in train mode (batch statistics), and sees Gaussian noise
 ``randn(64, 3, H, W)`` (the batch's resolution; its images are not used). The features f_0..f_L are the stem
 output and the output of every cell (NB201: 1 + 17, the two residual reduction blocks included).
+
+Which modules give the features is the network's to say (:func:`feature_modules`): a network with a
+``feature_modules()`` method returns them in order; otherwise the NB201 layout is read, ``net.stem`` and the
+children of ``net.cells`` (the NB201 and DARTS networks). The NB101 network declares its stem and its nine
+cells, so a max-pool between stacks belongs to the block of the cell after it.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ SETTINGS = {
     "batch": NOISE_BATCH,
     "init": "Kaiming-normal fan_in (ReLU gain) for Conv2d/Linear, biases 0, BatchNorm/GroupNorm affine 1 / 0",
     "bn": "train (batch statistics)",
-    "features": "stem output and every cell output (modules net.stem and the children of net.cells)",
+    "features": "stem output and every cell output (net.feature_modules(), else net.stem and net.cells' children)",
     "repeats": 1,
 }
 
@@ -78,15 +83,28 @@ def kaiming_fan_in_init(net: nn.Module) -> nn.Module:
     return net
 
 
+def feature_modules(net: nn.Module) -> list[nn.Module]:
+    """The modules whose outputs are AZ-NAS's features f_0..f_L, in order: ``net.feature_modules()`` where the
+    network defines it, else ``net.stem`` and each child of ``net.cells`` (the NB201 layout, the official code's
+    ``extract_cell_features``); ``ValueError`` naming the network's class when it has neither."""
+    declared = getattr(net, "feature_modules", None)
+    if callable(declared):
+        return list(declared())
+    stem, cells = getattr(net, "stem", None), getattr(net, "cells", None)
+    if not isinstance(stem, nn.Module) or not isinstance(cells, nn.Module):
+        raise ValueError(
+            f"az_nas: {type(net).__name__} has neither a feature_modules() method nor `stem` and `cells` "
+            "modules to read cell features from"
+        )
+    return [stem, *cells.children()]
+
+
 def cell_features(net: nn.Module, inputs: torch.Tensor) -> list[torch.Tensor]:
     """The stem output and every cell output of ``net(inputs)``, on the autograd graph, in order.
 
-    Read by forward hooks (removed after use) on ``net.stem`` and each child of ``net.cells``, the layout of
-    the NB201 network (the official code's ``extract_cell_features``); another layout raises ``ValueError``.
+    Read by forward hooks (removed after use) on the modules :func:`feature_modules` names.
     """
-    stem, cells = getattr(net, "stem", None), getattr(net, "cells", None)
-    if not isinstance(stem, nn.Module) or not isinstance(cells, nn.Module):
-        raise ValueError("az_nas: the network has no `stem` and `cells` modules to read cell features from")
+    modules = feature_modules(net)
     features: list[torch.Tensor] = []
 
     def hook(module: nn.Module, args: tuple[object, ...], output: object) -> None:
@@ -94,7 +112,7 @@ def cell_features(net: nn.Module, inputs: torch.Tensor) -> list[torch.Tensor]:
             raise ValueError(f"az_nas: {type(module).__name__} output is not a 4-D feature map")
         features.append(output)
 
-    handles = [module.register_forward_hook(hook) for module in (stem, *cells.children())]
+    handles = [module.register_forward_hook(hook) for module in modules]
     try:
         net(inputs)
     finally:

@@ -17,11 +17,14 @@ Writes ``results/bench/side_by_side_foresight.csv`` (per architecture) and print
 
 Then ``results/bench/side_by_side.csv`` gathers every side-by-side timing of the project, one row per peer: this
 run's, and those of the official code of the new metrics that runs on CPU, timed per architecture in one process
-by their agreement checks (``scripts/crosscheck_az_nas.py``: AZ-NAS, 1 thread, the first 50 architectures of the
-NB201 1,000-sample, official first; ``scripts/vkdnw_official_check.py``: VKDNW, 1 thread, the 20 ``make bench``
-architectures, official first) and committed under ``results/crosscheck/``.
+by their agreement checks (``scripts/crosscheck_az_nas.py``, ``crosscheck_swap.py``, ``crosscheck_gradsign.py``,
+``crosscheck_xi_gsnr.py``: 1 thread, the first 50 architectures of the NB201 1,000-sample;
+``scripts/vkdnw_official_check.py``: 1 thread, the 20 ``make bench`` architectures; each alternating which side runs
+first) and committed under ``results/crosscheck/``.
 
-Usage: ``.venv/bin/python scripts/bench_side_by_side.py --foresight /path/to/zero-cost-nas [--threads 2]``
+Usage: ``.venv/bin/python scripts/bench_side_by_side.py --foresight /path/to/zero-cost-nas [--threads 2]``, or
+``--summary-only`` to gather ``side_by_side.csv`` again from the per-architecture files without timing anything
+(after an agreement check was rerun).
 """
 
 from __future__ import annotations
@@ -170,7 +173,7 @@ CROSSCHECKS = (
         "seconds_ours",
         tuple((f"official_{c}", f"ours_{c}") for c in ("expressivity", "progressivity", "trainability")),
         1,
-        "official first",
+        "alternating",
     ),
     PeerTiming(
         "VKDNW official (ondratybl/VKDNW)",
@@ -180,7 +183,37 @@ CROSSCHECKS = (
         "our_seconds",
         (("official", "ours"),),
         1,
-        "official first",
+        "alternating",
+    ),
+    PeerTiming(
+        "SWAP official (pym1024/SWAP)",
+        "swap",
+        "results/crosscheck/swap_official_nb201.csv",
+        "seconds_official",
+        "seconds_ours",
+        (("official", "ours"),),
+        1,
+        "alternating",
+    ),
+    PeerTiming(
+        "GradSign official (cmu-catalyst/GradSign, foresight grad_conflict)",
+        "gradsign (sum reducer; ours also computes gradsign_mean in the same pass)",
+        "results/crosscheck/gradsign_official_nb201.csv",
+        "seconds_official",
+        "seconds_ours",
+        (("official_sum", "ours_sum"), ("official_mean", "ours_mean")),
+        1,
+        "alternating",
+    ),
+    PeerTiming(
+        "xi-GSNR official (Sunzh1996/Xi-GSNR run_gsnr.py)",
+        "xi_gsnr_cumulative (ours also computes xi_gsnr in the same pass)",
+        "results/crosscheck/xi_gsnr_official_nb201.csv",
+        "seconds_official",
+        "seconds_ours",
+        (("official", "ours_cumulative"),),
+        1,
+        "alternating",
     ),
 )
 """The official-code timings that the agreement checks record per architecture."""
@@ -250,13 +283,24 @@ def summary(table: pd.DataFrame) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--foresight", type=Path, required=True, help="root of a zero-cost-nas checkout")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--foresight", type=Path, help="root of a zero-cost-nas checkout: time it against ours"
+    )
+    source.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="time nothing: gather side_by_side.csv from the per-architecture files already written",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--out", type=Path, default=REPO_ROOT / "results" / "bench" / "side_by_side_foresight.csv"
     )
     args = parser.parse_args()
-    table = run(args.foresight, args.threads, args.out)
+    if args.summary_only:
+        table = pd.read_csv(args.out)
+    else:
+        table = run(args.foresight, args.threads, args.out)
     print(summary(table))
     out = args.out.resolve()
     rows = side_by_side_rows(

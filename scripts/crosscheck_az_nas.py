@@ -6,8 +6,9 @@ by ``--official`` (never vendored); only ``torch.nn.Module.cuda`` is made a no-o
 which calls ``model.cuda()``, runs on the CPU. For each of the first ``--archs`` architectures of the NB201
 1,000-architecture sample (seed 0), the torch RNG is set to the seed our probe uses for the AZ-NAS pass before
 each side builds/initialises its network, so both draw the same Kaiming weights, Gaussian noise and Rademacher
-probes: values should agree to float32 round-off. Writes one row per architecture (official and ours per
-component, NaN where a side gives NaN or −inf, seconds per side) to ``--out``.
+probes: values should agree to float32 round-off. The two sides alternate which runs first from one architecture
+to the next (column ``first``), so drift of the machine's speed falls on both. Writes one row per architecture
+(official and ours per component, NaN where a side gives NaN or −inf, seconds per side) to ``--out``.
 
 Usage: ``.venv/bin/python scripts/crosscheck_az_nas.py --official /tmp/AZ-NAS/NB201 --archs 50
 --out results/crosscheck/az_nas_official_nb201.csv``
@@ -20,6 +21,7 @@ import math
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +35,13 @@ from metrics.probe import Probe
 
 COMPONENTS = ("expressivity", "progressivity", "trainability")
 SEED = 0
+
+
+def timed(side: Callable[[], dict[str, float]]) -> tuple[float, dict[str, float]]:
+    """(wall seconds, component values) of one side's run."""
+    start = time.perf_counter()
+    values = side()
+    return time.perf_counter() - start, values
 
 
 def main() -> None:
@@ -52,25 +61,29 @@ def main() -> None:
     pass_seed = (SEED * 1_000_003 + zlib.crc32(b"az_nas_components")) % (2**63)  # Probe.shared's seed
     shape_only = Batch(torch.zeros(64, 3, 32, 32), torch.zeros(64, dtype=torch.int64), 10, "cifar10", "shape")
     rows = []
-    for index in select_architectures(benchmark, 1000, SEED)[: args.archs]:
+    for position, index in enumerate(select_architectures(benchmark, 1000, SEED)[: args.archs]):
         arch_str = benchmark.space.key(benchmark.space.arch(index))
-        torch.manual_seed(pass_seed)
-        theirs_net = TinyNetwork(16, 5, Structure.str2structure(arch_str), 10)
-        torch.manual_seed(pass_seed)
-        start = time.perf_counter()
-        theirs = official.compute_nas_score(
-            theirs_net, gpu=None, trainloader=None, resolution=32, batch_size=64
-        )
-        theirs_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        ours = registry.evaluate(
-            [f"az_{c}" for c in COMPONENTS], Probe(benchmark.space.build(index, 10), shape_only, seed=SEED)
-        )
-        row = {"arch_index": index, "arch_str": arch_str}
+
+        def theirs(arch_str: str = arch_str) -> dict[str, float]:
+            torch.manual_seed(pass_seed)
+            net = TinyNetwork(16, 5, Structure.str2structure(arch_str), 10)
+            torch.manual_seed(pass_seed)
+            return official.compute_nas_score(net, gpu=None, trainloader=None, resolution=32, batch_size=64)
+
+        def ours(index: int = index) -> dict[str, float]:
+            probe = Probe(benchmark.space.build(index, 10), shape_only, seed=SEED)
+            results = registry.evaluate([f"az_{c}" for c in COMPONENTS], probe)
+            return {c: results[f"az_{c}"].value for c in COMPONENTS}
+
+        # the sides alternate which goes first, so drift of the machine's speed falls on both
+        order = ("official", "ours") if position % 2 == 0 else ("ours", "official")
+        measured = {side: timed({"official": theirs, "ours": ours}[side]) for side in order}
+        row = {"arch_index": index, "arch_str": arch_str, "first": order[0]}
         for c in COMPONENTS:
-            row[f"official_{c}"] = theirs[c] if math.isfinite(theirs[c]) else math.nan
-            row[f"ours_{c}"] = ours[f"az_{c}"].value
-        rows.append({**row, "seconds_official": theirs_seconds, "seconds_ours": time.perf_counter() - start})
+            value = measured["official"][1][c]
+            row[f"official_{c}"] = value if math.isfinite(value) else math.nan
+            row[f"ours_{c}"] = measured["ours"][1][c]
+        rows.append({**row, "seconds_official": measured["official"][0], "seconds_ours": measured["ours"][0]})
         print(rows[-1], flush=True)
     pd.DataFrame(rows).to_csv(args.out, index=False)
 

@@ -7,7 +7,9 @@ gives, never copied into this repository. It runs with two changes made in memor
 network (this project's NB201 network, CIFAR-10 head, ``nn.AvgPool2d`` pools), the same Kaiming initialisation and
 the same noise (one seed per architecture), ``params_grad_len`` = 128 and ``p`` = 1. Columns: the official value,
 ours, the official Fisher matrix's spectrum entropy with our singular values (``torch.linalg.svdvals``), the largest
-entry-wise difference of the two Fisher matrices relative to the largest entry, and seconds.
+entry-wise difference of the two Fisher matrices relative to the largest entry, and seconds (each side's include
+its SVD). The two sides alternate which runs first from one architecture to the next (column ``first``), so drift
+of the machine's speed falls on both.
 
     python scripts/vkdnw_official_check.py /path/to/VKDNW [--out results/crosscheck/vkdnw_official_nb201.csv]
 """
@@ -18,7 +20,9 @@ import argparse
 import sys
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import torch
@@ -60,6 +64,13 @@ class TupleOutput(nn.Module):
         return out, out
 
 
+def timed(side: Callable[[], object]) -> tuple[float, Any]:
+    """(wall seconds, result) of one side's run."""
+    start = time.perf_counter()
+    result = side()
+    return time.perf_counter() - start, result
+
+
 def compare(official: types.ModuleType) -> pd.DataFrame:
     """One row per ``make bench`` architecture (see the module docstring)."""
     captured: dict[str, torch.Tensor] = {}
@@ -73,27 +84,37 @@ def compare(official: types.ModuleType) -> pd.DataFrame:
     nn.Module.cuda = lambda self, *args, **kwargs: self  # type: ignore[method-assign]
     space = open_benchmark("nb201").space
     rows = []
-    for index in bench_architectures(space):
-        torch.manual_seed(index)
-        start = time.perf_counter()
-        info = official.compute_nas_score(
-            TupleOutput(plain_avg_pools(space.build(index, 10))), None, None, 32, 64, params_grad_len=128, p=1
+    for position, index in enumerate(bench_architectures(space)):
+
+        def theirs(index: int = index) -> float:
+            torch.manual_seed(index)
+            net = TupleOutput(plain_avg_pools(space.build(index, 10)))
+            return official.compute_nas_score(net, None, None, 32, 64, params_grad_len=128, p=1)[
+                "vkdnw_entropy"
+            ]
+
+        def mine(index: int = index) -> tuple[torch.Tensor, float]:
+            torch.manual_seed(index)
+            net = ours.fresh_eval_mode(ours.kaiming_fan_in_init(plain_avg_pools(space.build(index, 10))))
+            fisher = ours.fisher_matrix(net, torch.randn(64, 3, 32, 32), ours.VKDNW_SETTINGS)
+            return fisher, ours.spectrum_entropy(torch.linalg.svdvals(fisher))
+
+        # the sides alternate which goes first, so drift of the machine's speed falls on both
+        order = ("official", "ours") if position % 2 == 0 else ("ours", "official")
+        measured = {side: timed({"official": theirs, "ours": mine}[side]) for side in order}
+        (official_seconds, official_value), (our_seconds, (fisher, value)) = (
+            measured["official"],
+            measured["ours"],
         )
-        official_seconds = time.perf_counter() - start
-        torch.manual_seed(index)
-        start = time.perf_counter()
-        net = ours.fresh_eval_mode(ours.kaiming_fan_in_init(plain_avg_pools(space.build(index, 10))))
-        fisher = ours.fisher_matrix(net, torch.randn(64, 3, 32, 32), ours.VKDNW_SETTINGS)
-        value = ours.spectrum_entropy(torch.linalg.svdvals(fisher))
-        our_seconds = time.perf_counter() - start
         reference = captured["fisher"]
         rows.append(
             {
                 "arch_index": index,
                 "arch": space.arch_str(index),
-                "official": info["vkdnw_entropy"],
+                "first": order[0],
+                "official": official_value,
                 "ours": value,
-                "abs_diff": abs(value - info["vkdnw_entropy"]),
+                "abs_diff": abs(value - official_value),
                 "official_fisher_our_spectrum": ours.spectrum_entropy(torch.linalg.svdvals(reference)),
                 "fisher_max_rel_diff": float(
                     (fisher - reference).abs().max() / reference.abs().max().clamp_min(1e-30)

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from metric_helpers import assert_metrics_leave_caller_untouched, random_batch
 
+from bench.core.benchmarks.nb101.network import NB101Network
+from bench.core.benchmarks.nb101.spec import ModelSpec
 from bench.core.benchmarks.nb201.network import NB201Network
 from metrics import registry
 from metrics.az_nas import EPS_LOG, EPS_SIGMA, block_trainability, cell_features, eigen_entropy
@@ -60,6 +62,21 @@ def test_features_are_the_stem_and_every_cell() -> None:
     # a reduction block starts a stage: stem + 5 cells at 4 channels, then 8, then 16
     assert [f.shape[1] for f in features] == [4] * 6 + [8] * 6 + [16] * 6
     assert all(not module._forward_hooks for module in net.modules())
+
+
+def test_nb101_features_are_the_stem_and_its_nine_cells() -> None:
+    # conv3x3 → output: the max-pools before the second and third stack fall inside the next cell's block
+    spec = ModelSpec([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", "conv3x3-bn-relu", "output"])
+    net = NB101Network(spec, 10, stem_channels=4)
+    features = cell_features(net, torch.randn(2, 3, 16, 16))
+    assert [(f.shape[1], f.shape[2]) for f in features] == [(4, 16)] * 4 + [(8, 8)] * 3 + [(16, 4)] * 3
+    components = registry.evaluate(COMPONENTS[:3], Probe(net, random_batch(n=4, size=16, classes=10), seed=0))
+    assert all(math.isfinite(result.value) for result in components.values())
+
+
+def test_a_network_without_feature_modules_is_named() -> None:
+    with pytest.raises(ValueError, match="Sequential has neither a feature_modules"):
+        cell_features(torch.nn.Sequential(torch.nn.Conv2d(3, 2, 1)), torch.randn(1, 3, 4, 4))
 
 
 def test_components_on_nb201_networks() -> None:

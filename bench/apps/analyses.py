@@ -12,7 +12,7 @@ comparisons and cell subsets. ``scripts/compare_searches.py``, ``scripts/compare
 * :func:`cell_subset_table`: ρ per metric on subsets of a ``bench correlate`` folder's cells
   (:func:`bench.core.cell_subsets.subset_rows`) → ``<run>/cell_subsets.csv``.
 * :func:`conv_strata_table`: ρ per metric within strata of the number of conv ops of a ``bench correlate``
-  folder's architectures (:func:`bench.core.strata.spearman_within_strata`) → ``<run>/conv_strata.csv``
+  folder's architectures (its metrics and aggregates, and those of other folders over the same architectures) (:func:`bench.core.strata.spearman_within_strata`) → ``<run>/conv_strata.csv``
   (``scripts/conv_strata.py``).
 """
 
@@ -165,14 +165,42 @@ def cell_subset_table(run: Path, space: str, dataset: str, target: str) -> pd.Da
     return table
 
 
+def scored_directions(folder: Path, scores: pd.DataFrame) -> dict[str, bool]:
+    """Each metric and aggregate a correlate folder ranked (the rows of its ``correlations.csv``) that is a
+    column of ``scores``, mapped to higher-is-better: the registry's metrics in registration order, then the
+    aggregates; ``FileNotFoundError`` naming the file if the folder has no ``correlations.csv``."""
+    path = folder / "correlations.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: pass an output folder of `python -m bench correlate`")
+    rows = pd.read_csv(path)
+    direction = dict(zip(rows["metric"], rows["direction"] == "higher", strict=True))
+    order = [*registry.names(), *(name for name in direction if name not in registry.names())]
+    return {name: bool(direction[name]) for name in order if name in direction and name in scores.columns}
+
+
 def conv_strata_table(
-    run: Path, space: str, dataset: str, target: str, strata_from: Path | None = None
+    run: Path,
+    space: str,
+    dataset: str,
+    target: str,
+    strata_from: Path | None = None,
+    joined: tuple[Path, ...] = (),
 ) -> pd.DataFrame:
     """ρ per metric within each stratum of ``n_convs`` for a correlate folder, against ``target`` of ``dataset``,
-    written to ``<run>/conv_strata.csv``. The strata come from the folder's own ``n_convs`` column or, if it has
-    none, from that of the folder ``strata_from`` (a data-free count of Conv2d modules: the same network on every
-    dataset); ``ValueError`` if neither has it."""
+    written to ``<run>/conv_strata.csv``: every metric and aggregate the folder ranked, and those of the folders
+    ``joined`` (other correlate runs over the same architectures, e.g. the AZ-NAS and frontier presets of one
+    sample), in that order. The strata come from the folder's own ``n_convs`` column or, if it has none, from
+    that of the folder ``strata_from`` (a data-free count of Conv2d modules: the same network on every dataset);
+    ``ValueError`` if neither has it, or if a joined folder scored other architectures."""
     scores = read_run_scores(run)
+    directions = scored_directions(run, scores)
+    for folder in joined:
+        extra = read_run_scores(folder)
+        if not extra.index.sort_values().equals(scores.index.sort_values()):
+            raise ValueError(f"{folder} scored other architectures than {run}: they cannot share one table")
+        added = {k: v for k, v in scored_directions(folder, extra).items() if k not in directions}
+        scores = scores.join(extra[list(added)])
+        directions |= added
     source = scores if STRATUM_METRIC in scores else read_run_scores(strata_from) if strata_from else None
     if source is None or STRATUM_METRIC not in source:
         where = f"{run / 'scores.parquet'}" + (f" or {strata_from / 'scores.parquet'}" if strata_from else "")
@@ -180,7 +208,7 @@ def conv_strata_table(
             f"{where} has no {STRATUM_METRIC} column; pass --strata-from a folder that scored it"
         )
     truth = column(open_benchmark(space).truth, dataset, target)
-    metric_names = [name for name in registry.names() if name in scores.columns and name != STRATUM_METRIC]
-    table = spearman_within_strata(scores, truth, metric_names, source[STRATUM_METRIC])
+    directions.pop(STRATUM_METRIC, None)
+    table = spearman_within_strata(scores, truth, directions, source[STRATUM_METRIC])
     table.to_csv(run / "conv_strata.csv", index=False)
     return table

@@ -8,10 +8,11 @@ inside every stratum, in the metric's declared direction, without bootstrap.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from bench.core import stats
-from metrics import registry
 
 STRATUM_METRIC = "n_convs"
 MIN_STRATUM = 10
@@ -19,13 +20,15 @@ MIN_STRATUM = 10
 
 
 def spearman_within_strata(
-    scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], strata: pd.Series
+    scores: pd.DataFrame, truth: pd.Series, higher_is_better: Mapping[str, bool], strata: pd.Series
 ) -> pd.DataFrame:
     """One row per metric × stratum: ``metric``, ``stratum`` (the value of ``strata``), ``n`` (architectures of
     the stratum with a finite score), ``spearman`` (NaN when ``n < MIN_STRATUM``, the scores or the truth being
     constant inside it), plus one ``stratum = "all"`` row per metric over every architecture.
 
-    ``scores``, ``truth`` and ``strata`` are indexed by architecture; only the architectures in all three count.
+    ``higher_is_better`` maps each column of ``scores`` to correlate (a metric or an aggregate), in order, to its
+    declared direction. ``scores``, ``truth`` and ``strata`` are indexed by architecture; only the architectures
+    in all three count.
     """
     common = scores.index.intersection(truth.index).intersection(strata.dropna().index)
     if common.empty:
@@ -35,8 +38,7 @@ def spearman_within_strata(
         ("all", common),
         *((value, idx) for value, idx in strata.loc[common].groupby(strata).groups.items()),
     ]
-    for name in metric_names:
-        higher = registry.get(name).higher_is_better
+    for name, higher in higher_is_better.items():
         for value, members in groups:
             values = scores.loc[members, name].to_numpy(dtype=float)
             row = stats.correlation_row(values, truth.loc[members].to_numpy(dtype=float), higher, n_boot=0)

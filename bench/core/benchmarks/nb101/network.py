@@ -130,6 +130,12 @@ class NB101Network(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.features(x).mean(dim=(2, 3)))
 
+    def feature_modules(self) -> list[nn.Module]:
+        """The stem and the nine cells, in order: the modules whose outputs are the feature maps that
+        cell-level metrics read (AZ-NAS, :func:`metrics.az_nas.feature_modules`); a max-pool between stacks
+        belongs to the block of the cell after it."""
+        return [self.features[0], *(module for module in self.features if isinstance(module, Cell))]
+
 
 def count_parameters(spec: ModelSpec, num_classes: int = 10, stem_channels: int = STEM_CHANNELS) -> int:
     """Trainable parameters of :class:`NB101Network` computed without building it.
