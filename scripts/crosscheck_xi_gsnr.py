@@ -57,6 +57,7 @@ import torch
 import torch.nn.functional as F
 from scipy import stats
 from torch import nn
+from vkdnw_official_check import TupleOutput
 
 from bench.core.batches import load_batch
 from bench.core.benchmarks import open_benchmark
@@ -163,18 +164,6 @@ class GroupLoader:
         return iter([group])
 
 
-class LogitsTwice(nn.Module):
-    """The official loop reads ``logits, out = network(x)``: the logits as the first element of a pair."""
-
-    def __init__(self, net: nn.Module) -> None:
-        super().__init__()
-        self.net = net
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        out = self.net(x)
-        return out, out
-
-
 def split_groups(images: torch.Tensor, labels: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """The :data:`GROUPS` contiguous equal groups ``metrics.gsnr.group_gradients`` forms, in order."""
     size = len(images) // GROUPS
@@ -186,7 +175,7 @@ def run_official(
 ) -> tuple[dict[str, object], float]:
     """The official globals after scoring a copy of ``net`` (see :meth:`OfficialGsnr.score`), and seconds."""
     start = time.perf_counter()
-    space = official.score(LogitsTwice(plain_avg_pools(copy.deepcopy(net))), groups)
+    space = official.score(TupleOutput(plain_avg_pools(copy.deepcopy(net))), groups)
     return space, time.perf_counter() - start
 
 
@@ -237,7 +226,7 @@ def float64_reference(
 ) -> dict[str, object]:
     """The official globals after scoring a float64 copy of ``net`` on float64 ``groups`` (untimed)."""
     wide = [(images.double(), labels) for images, labels in groups]
-    return official.score(LogitsTwice(plain_avg_pools(copy.deepcopy(net))).double(), wide)
+    return official.score(TupleOutput(plain_avg_pools(copy.deepcopy(net))).double(), wide)
 
 
 def compare(official: OfficialGsnr, archs: int, batch_size: int) -> pd.DataFrame:

@@ -53,7 +53,8 @@ def load_official(checkout: Path) -> types.ModuleType:
 
 
 class TupleOutput(nn.Module):
-    """The official code reads ``model(x)[1]``: the logits as the second element of a tuple."""
+    """The logits twice, as a pair: official codes unpack a network's output (VKDNW reads ``model(x)[1]``,
+    ξ-GSNR's loop ``logits, out = network(x)``)."""
 
     def __init__(self, net: nn.Module) -> None:
         super().__init__()
