@@ -120,9 +120,9 @@ FRONTIER_NO_VKDNW := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi
 SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-nas-sample1000-$(d)) \
   $(addprefix corr-frontier-sample1000-,$(FRONTIER_SETS))
 CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
-  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
+  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-gradsign64 corr-gradsign128 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d) conv-strata-sample1000-$(d)) \
-  paired-batch300 paired-in16-batch paired-nb101-seed1
+  paired-batch300 paired-in16-batch paired-gradsign-batch paired-nb101-seed1
 .PHONY: $(CORR_RUNS) $(CORR_TABLES) correlate-all nbsz-board
 
 reproduce-correlate: install  ## every folder under results/correlate, from the committed score caches
@@ -172,6 +172,11 @@ corr-epe32 corr-epe64: corr-epe%:
 corr-plain32 corr-plain64: corr-plain%:
 	$(CORRELATE) $(CORR_IN16) 'metrics=[plain,grad_norm,snip,fisher]' scoring.batch_size=$* \
 	  protocol=plain_batch$*_sample1000 out_dir=$(CORR)/nb201_ImageNet16-120_plain_batch$*_sample1000
+# GradSign's batch (issue #34: 0.054 above the published 0.765 on CIFAR-10): the official NB201 driver's 128 images
+# against the harness's 64, on the 300 cells of the batch-protocol comparisons
+corr-gradsign64 corr-gradsign128: corr-gradsign%:
+	$(CORRELATE) experiment=nb201_frontier_sample1000 sample=300 'metrics=[gradsign,gradsign_mean]' \
+	  scoring.batch_size=$* protocol=gradsign_batch$*_sample300 out_dir=$(CORR)/nb201_cifar10_gradsign_batch$*_sample300
 corr-nb101:
 	$(CORRELATE) experiment=nb101_subset
 corr-nb101-seed1:
@@ -203,6 +208,9 @@ paired-batch300: corr-fixed300 corr-fresh300
 paired-in16-batch: corr-plain32 corr-plain64
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_ImageNet16-120_plain_batch64_sample1000_no_dead_ops \
 	  $(CORR)/nb201_ImageNet16-120_plain_batch32_sample1000_no_dead_ops --dataset ImageNet16-120
+paired-gradsign-batch: corr-gradsign64 corr-gradsign128
+	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_cifar10_gradsign_batch64_sample300 \
+	  $(CORR)/nb201_cifar10_gradsign_batch128_sample300 --bootstrap 2000
 paired-nb101-seed1: corr-nb101 corr-nb101-seed1
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb101_cifar10_naslib_subset $(CORR)/nb101_cifar10_seed1_sample80 --space nb101
 
