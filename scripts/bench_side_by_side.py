@@ -37,9 +37,10 @@ import statistics
 import sys
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import torch
@@ -54,6 +55,7 @@ from metrics.batch import Batch
 from metrics.probe import Probe
 
 Scorer = Callable[[torch.nn.Module], dict[str, float]]
+T = TypeVar("T")
 
 
 def load_foresight(checkout: Path) -> types.ModuleType:
@@ -103,11 +105,24 @@ def relative_difference(ours: float, theirs: float) -> float:
     return abs(ours - theirs) / abs(theirs) if theirs else math.inf
 
 
-def timed(scorer: Scorer, net: torch.nn.Module) -> tuple[float, dict[str, float]]:
-    """(wall seconds, values) of ``scorer`` on ``net``."""
+def timed(run: Callable[[], T]) -> tuple[float, T]:
+    """(wall seconds, result) of ``run()``."""
     start = time.perf_counter()
-    values = scorer(net)
-    return time.perf_counter() - start, values
+    result = run()
+    return time.perf_counter() - start, result
+
+
+def timed_in_turn(
+    sides: Mapping[str, Callable[[], T]], position: int
+) -> tuple[str, dict[str, tuple[float, T]]]:
+    """Run each side once and time it: ``{side: (wall seconds, result)}``, and the side that ran first.
+
+    At an even ``position`` (architecture number) the sides run in the mapping's order, at an odd one the last side
+    runs first, then the others in order (two sides: the reverse), so drift of the machine's speed falls on every
+    side. Every side-by-side timing and official-code agreement check of the project runs its sides this way."""
+    names = list(sides)
+    order = names if position % 2 == 0 else [names[-1], *names[:-1]]
+    return order[0], {name: timed(sides[name]) for name in order}
 
 
 def run(checkout: Path, threads: int, out: Path) -> pd.DataFrame:
@@ -121,12 +136,15 @@ def run(checkout: Path, threads: int, out: Path) -> pd.DataFrame:
     for position, index in enumerate(indices):
         torch.manual_seed(index)
         net = benchmark.space.build(index, batch.num_classes)
-        sides = {"ours": our_scorer(batch, index), "foresight": theirs}
-        order = list(sides) if position % 2 == 0 else list(reversed(sides))
-        measured = {side: timed(sides[side], copy.deepcopy(net)) for side in order}
+        ours, ours_net, their_net = our_scorer(batch, index), copy.deepcopy(net), copy.deepcopy(net)
+        sides: dict[str, Callable[[], dict[str, float]]] = {
+            "ours": lambda ours=ours, net=ours_net: ours(net),
+            "foresight": lambda net=their_net: theirs(net),
+        }
+        first, measured = timed_in_turn(sides, position)
         row: dict[str, object] = {
             "arch_index": index,
-            "first": order[0],
+            "first": first,
             "seconds_ours": measured["ours"][0],
             "seconds_foresight": measured["foresight"][0],
         }

@@ -19,13 +19,12 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import torch
+from bench_side_by_side import timed_in_turn
 
 from bench.core.benchmarks import open_benchmark
 from bench.core.correlation import select_architectures
@@ -35,13 +34,6 @@ from metrics.probe import Probe
 
 COMPONENTS = ("expressivity", "progressivity", "trainability")
 SEED = 0
-
-
-def timed(side: Callable[[], dict[str, float]]) -> tuple[float, dict[str, float]]:
-    """(wall seconds, component values) of one side's run."""
-    start = time.perf_counter()
-    values = side()
-    return time.perf_counter() - start, values
 
 
 def main() -> None:
@@ -75,10 +67,8 @@ def main() -> None:
             results = registry.evaluate([f"az_{c}" for c in COMPONENTS], probe)
             return {c: results[f"az_{c}"].value for c in COMPONENTS}
 
-        # the sides alternate which goes first, so drift of the machine's speed falls on both
-        order = ("official", "ours") if position % 2 == 0 else ("ours", "official")
-        measured = {side: timed({"official": theirs, "ours": ours}[side]) for side in order}
-        row = {"arch_index": index, "arch_str": arch_str, "first": order[0]}
+        first, measured = timed_in_turn({"official": theirs, "ours": ours}, position)
+        row = {"arch_index": index, "arch_str": arch_str, "first": first}
         for c in COMPONENTS:
             value = measured["official"][1][c]
             row[f"official_{c}"] = value if math.isfinite(value) else math.nan

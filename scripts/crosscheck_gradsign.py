@@ -49,7 +49,6 @@ import ast
 import copy
 import importlib
 import statistics
-import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -58,7 +57,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from bench_side_by_side import load_foresight, relative_difference
+from bench_side_by_side import load_foresight, relative_difference, timed_in_turn
 from scipy.stats import spearmanr
 from torch import nn
 
@@ -114,13 +113,6 @@ def official_agreement(captured: list[np.ndarray]) -> np.ndarray:
     return np.abs(total)
 
 
-def timed(side: Callable[[], dict[str, object]]) -> tuple[float, dict[str, object]]:
-    """(wall seconds, values) of one side's run."""
-    start = time.perf_counter()
-    values = side()
-    return time.perf_counter() - start, values
-
-
 def official_sum(predictive: types.ModuleType, net: nn.Module, batch: Batch, dtype: torch.dtype) -> float:
     """The official foresight ``grad_conflict`` (sum) through ``find_measures``, on a ``dtype`` copy of ``net``
     and the batch images in ``dtype``, on the CPU."""
@@ -158,10 +150,7 @@ def compare_architecture(
         },
         "ours": ours,
     }
-    order = (
-        ["official", "official_mean", "ours"] if position % 2 == 0 else ["ours", "official", "official_mean"]
-    )
-    measured = {side: timed(sides[side]) for side in order}
+    first, measured = timed_in_turn(sides, position)  # odd positions: ours, official, official_mean
     theirs = official_agreement(captured)
     mine = probe.shared("gradsign_agreement", lambda: None).to(torch.float64).numpy()  # cached by evaluate
     row: dict[str, object] = {}
@@ -181,7 +170,7 @@ def compare_architecture(
         row["weights_differing_official_float64"] = int((theirs != exact).sum())
         row["weights_differing_ours_float64"] = int((mine != exact).sum())
     return row | {
-        "first": "official" if order[0] == "official" else "ours",
+        "first": first,
         "seconds_official": measured["official"][0],
         "seconds_official_mean": measured["official_mean"][0],
         "seconds_ours": measured["ours"][0],

@@ -43,7 +43,6 @@ import copy
 import math
 import statistics
 import sys
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -52,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from bench_side_by_side import relative_difference, timed, timed_in_turn
 from torch import nn
 
 from bench.core.batches import load_batch
@@ -126,13 +126,6 @@ def our_value(net: nn.Module, batch: Batch) -> float:
     return result.value
 
 
-def timed(run: Callable[[], object]) -> tuple[float, object]:
-    """(wall seconds, result) of ``run()``."""
-    start = time.perf_counter()
-    result = run()
-    return time.perf_counter() - start, result
-
-
 def compare_one(official: Official, net: nn.Module, batch: Batch, position: int) -> dict[str, object]:
     """The agreement/timing columns of one architecture (official first on even positions)."""
     images = batch.images[: SETTINGS.samples]
@@ -140,15 +133,14 @@ def compare_one(official: Official, net: nn.Module, batch: Batch, position: int)
         "official": lambda: official_counts(official, net, images, script_init=False, seed=our_seed()),
         "ours": lambda: our_value(net, batch),
     }
-    order = ("official", "ours") if position % 2 == 0 else ("ours", "official")
-    measured = {side: timed(sides[side]) for side in order}
+    first, measured = timed_in_turn(sides, position)
     counts: list[int] = measured["official"][1]  # type: ignore[assignment]
     theirs, ours = statistics.fmean(counts), float(measured["ours"][1])  # type: ignore[arg-type]
     return {
-        "first": order[0],
+        "first": first,
         "official": theirs,
         "ours": ours,
-        "rel_diff": abs(ours - theirs) / abs(theirs) if theirs else math.nan,
+        "rel_diff": relative_difference(ours, theirs),
         "official_sd": statistics.stdev(counts),
         "seconds_official": measured["official"][0],
         "seconds_ours": measured["ours"][0],

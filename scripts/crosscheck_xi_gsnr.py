@@ -47,7 +47,6 @@ import ast
 import copy
 import random
 import statistics
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -55,6 +54,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from bench_side_by_side import relative_difference, timed_in_turn
 from scipy import stats
 from torch import nn
 from vkdnw_official_check import TupleOutput
@@ -172,19 +172,16 @@ def split_groups(images: torch.Tensor, labels: torch.Tensor) -> list[tuple[torch
 
 def run_official(
     official: OfficialGsnr, net: nn.Module, groups: list[tuple[torch.Tensor, torch.Tensor]]
-) -> tuple[dict[str, object], float]:
-    """The official globals after scoring a copy of ``net`` (see :meth:`OfficialGsnr.score`), and seconds."""
-    start = time.perf_counter()
-    space = official.score(TupleOutput(plain_avg_pools(copy.deepcopy(net))), groups)
-    return space, time.perf_counter() - start
+) -> dict[str, object]:
+    """The official globals after scoring a copy of ``net`` (see :meth:`OfficialGsnr.score`)."""
+    return official.score(TupleOutput(plain_avg_pools(copy.deepcopy(net))), groups)
 
 
-def run_ours(net: nn.Module, probe_batch: object) -> tuple[Probe, dict[str, float], float]:
-    """Our probe, ``{metric: value}`` for both ξ-GSNR metrics, and seconds."""
-    start = time.perf_counter()
+def run_ours(net: nn.Module, probe_batch: object) -> tuple[Probe, dict[str, float]]:
+    """Our probe and ``{metric: value}`` for both ξ-GSNR metrics."""
     probe = Probe(net, probe_batch, seed=SEED)  # type: ignore[arg-type]
     results = registry.evaluate(["xi_gsnr", "xi_gsnr_cumulative"], probe)
-    return probe, {name: result.value for name, result in results.items()}, time.perf_counter() - start
+    return probe, {name: result.value for name, result in results.items()}
 
 
 def our_gradients(probe: Probe) -> dict[str, np.ndarray]:
@@ -203,13 +200,6 @@ def gradient_gap(grads: dict[str, np.ndarray], reference: dict[str, np.ndarray])
         largest_diff = max(largest_diff, float(np.abs(grads[name] - expected).max()))
         largest = max(largest, float(np.abs(expected).max()))
     return largest_diff / largest if largest > 0 else float("nan")
-
-
-def relative(value: float, reference: float) -> float:
-    """|value − reference| / |reference| (0 if both are 0, inf if only the reference is)."""
-    if reference == 0:
-        return 0.0 if value == 0 else float("inf")
-    return abs(value - reference) / abs(reference)
 
 
 def official_results(space: dict[str, object]) -> tuple[float, dict[str, np.ndarray], Callable[..., float]]:
@@ -238,13 +228,14 @@ def compare(official: OfficialGsnr, archs: int, batch_size: int) -> pd.DataFrame
     for position, index in enumerate(select_architectures(benchmark, 1000, SEED)[:archs]):
         torch.manual_seed(index)
         net = benchmark.space.build(index, batch.num_classes)
-        first = "official" if position % 2 == 0 else "ours"
-        if first == "official":
-            space, official_seconds = run_official(official, net, groups)
-            probe, ours, our_seconds = run_ours(net, batch)
-        else:
-            probe, ours, our_seconds = run_ours(net, batch)
-            space, official_seconds = run_official(official, net, groups)
+        first, measured = timed_in_turn(
+            {
+                "official": lambda net=net: run_official(official, net, groups),
+                "ours": lambda net=net: run_ours(net, batch),
+            },
+            position,
+        )
+        (official_seconds, space), (our_seconds, (probe, ours)) = measured["official"], measured["ours"]
         theirs, grads, statistic = official_results(space)
         exact, exact_grads, _ = official_results(float64_reference(official, net, groups))
         mine, mine_grads = ours["xi_gsnr_cumulative"], our_gradients(probe)
@@ -255,11 +246,11 @@ def compare(official: OfficialGsnr, archs: int, batch_size: int) -> pd.DataFrame
                 "official": theirs,
                 "ours_cumulative": mine,
                 "ours_independent": ours["xi_gsnr"],
-                "rel_diff": relative(mine, theirs),
+                "rel_diff": relative_difference(mine, theirs),
                 "official_f64_stats": statistic({k: v.astype(np.float64) for k, v in grads.items()}),
                 "official_f64": exact,
-                "rel_diff_official_vs_f64": relative(theirs, exact),
-                "rel_diff_ours_vs_f64": relative(mine, exact),
+                "rel_diff_official_vs_f64": relative_difference(theirs, exact),
+                "rel_diff_ours_vs_f64": relative_difference(mine, exact),
                 "grad_gap_ours_vs_official": gradient_gap(mine_grads, grads),
                 "grad_gap_official_vs_f64": gradient_gap(grads, exact_grads),
                 "grad_gap_ours_vs_f64": gradient_gap(mine_grads, exact_grads),

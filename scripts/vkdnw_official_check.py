@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import types
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import torch
@@ -35,6 +32,7 @@ from metrics.gradsign import plain_avg_pools
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from bench_scoring import bench_architectures
+from bench_side_by_side import timed_in_turn
 
 IN_PLACE = "param[param_idx] = v"
 OUT_OF_PLACE = "param = param.index_put((torch.tensor(param_idx, dtype=torch.long),), v)"
@@ -65,13 +63,6 @@ class TupleOutput(nn.Module):
         return out, out
 
 
-def timed(side: Callable[[], object]) -> tuple[float, Any]:
-    """(wall seconds, result) of one side's run."""
-    start = time.perf_counter()
-    result = side()
-    return time.perf_counter() - start, result
-
-
 def compare(official: types.ModuleType) -> pd.DataFrame:
     """One row per ``make bench`` architecture (see the module docstring)."""
     captured: dict[str, torch.Tensor] = {}
@@ -100,9 +91,7 @@ def compare(official: types.ModuleType) -> pd.DataFrame:
             fisher = ours.fisher_matrix(net, torch.randn(64, 3, 32, 32), ours.VKDNW_SETTINGS)
             return fisher, ours.spectrum_entropy(torch.linalg.svdvals(fisher))
 
-        # the sides alternate which goes first, so drift of the machine's speed falls on both
-        order = ("official", "ours") if position % 2 == 0 else ("ours", "official")
-        measured = {side: timed({"official": theirs, "ours": mine}[side]) for side in order}
+        first, measured = timed_in_turn({"official": theirs, "ours": mine}, position)
         (official_seconds, official_value), (our_seconds, (fisher, value)) = (
             measured["official"],
             measured["ours"],
@@ -112,7 +101,7 @@ def compare(official: types.ModuleType) -> pd.DataFrame:
             {
                 "arch_index": index,
                 "arch": space.arch_str(index),
-                "first": order[0],
+                "first": first,
                 "official": official_value,
                 "ours": value,
                 "abs_diff": abs(value - official_value),

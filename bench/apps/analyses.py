@@ -12,8 +12,8 @@ comparisons and cell subsets. ``scripts/compare_searches.py``, ``scripts/compare
 * :func:`cell_subset_table`: ρ per metric on subsets of a ``bench correlate`` folder's cells
   (:func:`bench.core.cell_subsets.subset_rows`) → ``<run>/cell_subsets.csv``.
 * :func:`conv_strata_table`: ρ per metric within strata of the number of conv ops of a ``bench correlate``
-  folder's architectures (its metrics and aggregates, and those of other folders over the same architectures) (:func:`bench.core.strata.spearman_within_strata`) → ``<run>/conv_strata.csv``
-  (``scripts/conv_strata.py``).
+  folder's architectures, for its metrics and aggregates and those of other folders over the same architectures
+  (:func:`bench.core.strata.spearman_within_strata`) → ``<run>/conv_strata.csv`` (``scripts/conv_strata.py``).
 """
 
 from __future__ import annotations
@@ -167,14 +167,15 @@ def cell_subset_table(run: Path, space: str, dataset: str, target: str) -> pd.Da
 
 def scored_directions(folder: Path, scores: pd.DataFrame) -> dict[str, bool]:
     """Each metric and aggregate a correlate folder ranked (the rows of its ``correlations.csv``) that is a
-    column of ``scores``, mapped to higher-is-better: the registry's metrics in registration order, then the
+    column of ``scores``, mapped to higher-is-better: the registry's metrics sorted by name, then the
     aggregates; ``FileNotFoundError`` naming the file if the folder has no ``correlations.csv``."""
     path = folder / "correlations.csv"
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: pass an output folder of `python -m bench correlate`")
     rows = pd.read_csv(path)
     direction = dict(zip(rows["metric"], rows["direction"] == "higher", strict=True))
-    order = [*registry.names(), *(name for name in direction if name not in registry.names())]
+    registered = registry.names()
+    order = [*registered, *(name for name in direction if name not in registered)]
     return {name: bool(direction[name]) for name in order if name in direction and name in scores.columns}
 
 
