@@ -122,7 +122,8 @@ SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-n
 CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
   corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-gradsign64 corr-gradsign128 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d) conv-strata-sample1000-$(d)) \
-  paired-batch300 paired-in16-batch paired-gradsign-batch paired-nb101-seed1
+  paired-batch300 paired-in16-batch paired-gradsign-batch paired-nb101-seed1 \
+  target-sensitivity-all target-sensitivity-no-dead-ops target-sensitivity-sample1000
 .PHONY: $(CORR_RUNS) $(CORR_TABLES) correlate-all nbsz-board
 
 reproduce-correlate: install  ## every folder under results/correlate, from the committed score caches
@@ -203,6 +204,14 @@ conv-strata-sample1000-ImageNet16-120: corr-sample1000-ImageNet16-120 corr-az-na
   corr-frontier-sample1000-ImageNet16-120
 	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_ImageNet16-120_sample1000 \
 	  --join $(CORR)/nb201_ImageNet16-120_sample1000_az_nas $(CORR)/nb201_ImageNet16-120_sample1000_frontier
+# CIFAR-10 against NAS-Bench-Suite-Zero's cifar10-valid target too (the training run published CIFAR-10 numbers use)
+target-sensitivity-all: corr-all-cifar10
+	$(BIN)/python scripts/target_sensitivity.py $(CORR)/nb201_cifar10_abdelfattah2021
+target-sensitivity-no-dead-ops: corr-no-dead-ops-cifar10
+	$(BIN)/python scripts/target_sensitivity.py $(CORR)/nb201_cifar10_abdelfattah2021_no_dead_ops
+target-sensitivity-sample1000: corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 \
+  corr-vkdnw-aggregates-sample1000
+	$(BIN)/python scripts/target_sensitivity.py $(S1000) --join $(S1000)_az_nas $(S1000)_frontier $(S1000)_vkdnw_aggregates
 paired-batch300: corr-fixed300 corr-fresh300
 	$(BIN)/python scripts/compare_setups.py $(CORR)/nb201_cifar10_fixed_batch300 $(CORR)/nb201_cifar10_fresh_batch300 --bootstrap 2000
 paired-in16-batch: corr-plain32 corr-plain64

@@ -1,4 +1,5 @@
-"""The analyses behind scripts/compare_searches.py, compare_setups.py and cell_subsets.py, on small fake inputs."""
+"""The analyses behind scripts/compare_searches.py, compare_setups.py, cell_subsets.py and target_sensitivity.py,
+on small fake inputs (and NAS-Bench-Suite-Zero's NB201 target read from the shared table, where it is)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from bench.apps.analyses import Comparison, Side, compare_protocols, read_run_scores
+from bench.apps.analyses import Comparison, Side, compare_protocols, read_run_scores, target_sensitivity_rows
+from bench.apps.report import target_section
 from bench.core.cell_subsets import SIZE_LIMITS, cell_subsets, subset_rows
+from bench.core.nbsuitezero import nb201_accuracy
+from bench.core.paths import DataFileError, data_root
 from bench.core.seed_differences import mean_difference, mean_difference_ci
 from bench.core.setup_differences import setup_differences
 
@@ -163,3 +168,61 @@ def test_run_scores_are_read_by_architecture(tmp_path: Path) -> None:
     assert read_run_scores(tmp_path)["params"].to_dict() == {3: 0.5, 1: 0.25}
     with pytest.raises(FileNotFoundError, match=r"scores\.parquet"):
         read_run_scores(tmp_path / "absent")
+
+
+def sensitivity_rows() -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """target_sensitivity_rows on six architectures (index out of order, one NaN score), with both targets."""
+    index = pd.Index([7, 3, 9, 1, 4, 8], name="arch_index")
+    truth = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], index=index, name="test_acc_200ep")
+    # the other target swaps the two best architectures; given in another order, aligned by index
+    nbsz = pd.Series([1.0, 2.0, 3.0, 4.0, 6.0, 5.0], index=index, name="nbsz_val_accuracy")[::-1]
+    scores = pd.DataFrame({"params": truth.to_numpy(), "error": -truth.to_numpy()}, index=index)
+    scores.loc[9, "params"] = math.nan  # left out of both correlations
+    rows = target_sensitivity_rows(scores, {"params": True, "error": False}, truth, nbsz, n_boot=200)
+    return rows, truth, nbsz
+
+
+def test_target_sensitivity_moves_each_metric_by_the_change_of_target() -> None:
+    rows, truth, nbsz = sensitivity_rows()
+    index = truth.index
+    rows = rows.set_index("metric")
+    expected_nbsz = stats.spearmanr([1, 2, 4, 5, 6], [1, 2, 4, 6, 5]).statistic  # 0.9
+    assert rows.loc["params", "n"] == 5 and rows.loc["error", "n"] == 6
+    assert rows.loc["params", "spearman_target"] == pytest.approx(1.0)
+    assert rows.loc["params", "spearman_nbsz"] == pytest.approx(expected_nbsz)
+    assert rows.loc["params", "difference"] == pytest.approx(expected_nbsz - 1.0)
+    # lower-is-better: negated before ranking, so a perfect reverse ranker scores +1 against the target
+    assert rows.loc["error", "spearman_target"] == pytest.approx(1.0)
+    assert rows.loc["error", "spearman_nbsz"] == pytest.approx(
+        stats.spearmanr(truth, nbsz.reindex(index)).statistic
+    )
+    for name in ("params", "error"):
+        row = rows.loc[name]
+        assert row["difference_ci_low"] <= row["difference"] <= row["difference_ci_high"] <= 0.0
+        assert row["spearman_nbsz_ci_low"] <= row["spearman_nbsz"] <= row["spearman_nbsz_ci_high"]
+    assert set(rows["target"]) == {"test_acc_200ep"} and set(rows["nbsz_target"]) == {"nbsz_val_accuracy"}
+
+
+def test_report_section_renders_each_target_table(tmp_path: Path) -> None:
+    run = tmp_path / "correlate" / "nb201_cifar10_x"
+    run.mkdir(parents=True)
+    sensitivity_rows()[0].to_csv(run / "target_sensitivity.csv", index=False)
+    text = "\n".join(target_section(tmp_path))
+    assert "### nb201_cifar10_x" in text
+    assert "| metric | n | ρ `test_acc_200ep` | ρ `nbsz_val_accuracy` | Δ |" in text
+    assert "| params | 5 | 1.000 | 0.900 [" in text and "| error | 6 | 1.000 | 0.943 [" in text
+    assert "not yet computed" in "\n".join(target_section(tmp_path / "empty"))
+
+
+def test_suite_zero_target_is_read_from_the_shared_table() -> None:
+    try:
+        root = data_root()
+        accuracy = nb201_accuracy(root, "cifar10")
+    except DataFileError:
+        pytest.skip("shared NB201 table not available")
+    assert len(accuracy) == 15625 and list(accuracy.index[:2]) == [0, 1] and accuracy.notna().all()
+    # PROVENANCE.md: one seed of cifar10-valid, best 91.57 at arch 1459 (the published seed mean: 91.61 at 6111)
+    assert accuracy.max() == pytest.approx(91.57) and accuracy.idxmax() == 1459
+    assert accuracy.name == "nbsz_val_accuracy"
+    with pytest.raises(ValueError, match="cifar1000"):
+        nb201_accuracy(root, "cifar1000")

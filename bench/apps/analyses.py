@@ -14,6 +14,9 @@ comparisons and cell subsets. ``scripts/compare_searches.py``, ``scripts/compare
 * :func:`conv_strata_table`: ρ per metric within strata of the number of conv ops of a ``bench correlate``
   folder's architectures, for its metrics and aggregates and those of other folders over the same architectures
   (:func:`bench.core.strata.spearman_within_strata`) → ``<run>/conv_strata.csv`` (``scripts/conv_strata.py``).
+* :func:`target_sensitivity_table`: ρ per metric of a NB201 ``bench correlate`` folder against its target and
+  against NAS-Bench-Suite-Zero's validation accuracy, with the paired difference → ``<run>/target_sensitivity.csv``
+  (``scripts/target_sensitivity.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +29,11 @@ import pandas as pd
 from bench.core.benchmarks import open_benchmark
 from bench.core.cell_subsets import subset_rows
 from bench.core.groundtruth import column
+from bench.core.nbsuitezero import nb201_accuracy
+from bench.core.paths import data_root
 from bench.core.seed_differences import mean_difference
 from bench.core.setup_differences import setup_differences
+from bench.core.stats import correlation_row, paired_spearman_difference
 from bench.core.strata import STRATUM_METRIC, spearman_within_strata
 from metrics import registry
 
@@ -179,6 +185,23 @@ def scored_directions(folder: Path, scores: pd.DataFrame) -> dict[str, bool]:
     return {name: bool(direction[name]) for name in order if name in direction and name in scores.columns}
 
 
+def joined_scores(run: Path, joined: tuple[Path, ...] = ()) -> tuple[pd.DataFrame, dict[str, bool]]:
+    """The scores of a correlate folder with those of the folders ``joined`` (other correlate runs over the same
+    architectures, e.g. the AZ-NAS and frontier presets of one sample) beside them, and every metric and aggregate
+    they ranked mapped to higher-is-better (:func:`scored_directions`; the first folder that ranked a name wins);
+    ``ValueError`` if a joined folder scored other architectures."""
+    scores = read_run_scores(run)
+    directions = scored_directions(run, scores)
+    for folder in joined:
+        extra = read_run_scores(folder)
+        if not extra.index.sort_values().equals(scores.index.sort_values()):
+            raise ValueError(f"{folder} scored other architectures than {run}: they cannot share one table")
+        added = {k: v for k, v in scored_directions(folder, extra).items() if k not in directions}
+        scores = scores.join(extra[list(added)])
+        directions |= added
+    return scores, directions
+
+
 def conv_strata_table(
     run: Path,
     space: str,
@@ -193,15 +216,7 @@ def conv_strata_table(
     sample), in that order. The strata come from the folder's own ``n_convs`` column or, if it has none, from
     that of the folder ``strata_from`` (a data-free count of Conv2d modules: the same network on every dataset);
     ``ValueError`` if neither has it, or if a joined folder scored other architectures."""
-    scores = read_run_scores(run)
-    directions = scored_directions(run, scores)
-    for folder in joined:
-        extra = read_run_scores(folder)
-        if not extra.index.sort_values().equals(scores.index.sort_values()):
-            raise ValueError(f"{folder} scored other architectures than {run}: they cannot share one table")
-        added = {k: v for k, v in scored_directions(folder, extra).items() if k not in directions}
-        scores = scores.join(extra[list(added)])
-        directions |= added
+    scores, directions = joined_scores(run, joined)
     source = scores if STRATUM_METRIC in scores else read_run_scores(strata_from) if strata_from else None
     if source is None or STRATUM_METRIC not in source:
         where = f"{run / 'scores.parquet'}" + (f" or {strata_from / 'scores.parquet'}" if strata_from else "")
@@ -212,4 +227,51 @@ def conv_strata_table(
     directions.pop(STRATUM_METRIC, None)
     table = spearman_within_strata(scores, truth, directions, source[STRATUM_METRIC])
     table.to_csv(run / "conv_strata.csv", index=False)
+    return table
+
+
+def target_sensitivity_rows(
+    scores: pd.DataFrame, directions: dict[str, bool], truth: pd.Series, nbsz: pd.Series, n_boot: int = 1000
+) -> pd.DataFrame:
+    """Per metric of ``directions`` (a column of ``scores`` → higher-is-better): ``n``, ρ against ``truth``
+    (``spearman_target``) and against ``nbsz`` (``spearman_nbsz``, with its 95% bootstrap interval),
+    ``difference`` = ``spearman_nbsz`` − ``spearman_target`` with its 95% paired-bootstrap interval (both targets
+    on the same resampled architectures), and the two targets' names. The three inputs share ``scores``' index.
+    Spearman is symmetric, so the two targets go to :func:`bench.core.stats.paired_spearman_difference` as its
+    two vectors and the metric's scores as the shared one; the declared direction signs both."""
+    first, second = truth.reindex(scores.index).to_numpy(float), nbsz.reindex(scores.index).to_numpy(float)
+    rows = []
+    for name, higher in directions.items():
+        values = scores[name].to_numpy(float)
+        pair = paired_spearman_difference(first, second, values, higher, n_boot)
+        theirs = correlation_row(values, second, higher, n_boot)
+        rows.append(
+            {
+                "metric": name,
+                "n": pair["n"],
+                "spearman_target": pair["spearman_first"],
+                "spearman_nbsz": pair["spearman_second"],
+                "spearman_nbsz_ci_low": theirs["spearman_ci_low"],
+                "spearman_nbsz_ci_high": theirs["spearman_ci_high"],
+                "difference": pair["difference"],
+                "difference_ci_low": pair["difference_ci_low"],
+                "difference_ci_high": pair["difference_ci_high"],
+                "target": str(truth.name),
+                "nbsz_target": str(nbsz.name),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def target_sensitivity_table(
+    run: Path, dataset: str, target: str, joined: tuple[Path, ...] = (), n_boot: int = 1000
+) -> pd.DataFrame:
+    """How much a NB201 correlate folder's ρ moves when NAS-Bench-Suite-Zero's ground truth
+    (:func:`bench.core.nbsuitezero.nb201_accuracy`; on CIFAR-10 the ``cifar10-valid`` run that
+    published CIFAR-10 numbers use) replaces ``target``: :func:`target_sensitivity_rows` for every metric and
+    aggregate the folder (and those ``joined``) ranked, written to ``<run>/target_sensitivity.csv``."""
+    scores, directions = joined_scores(run, joined)
+    truth = column(open_benchmark("nb201").truth, dataset, target).rename(target)
+    table = target_sensitivity_rows(scores, directions, truth, nb201_accuracy(data_root(), dataset), n_boot)
+    table.to_csv(run / "target_sensitivity.csv", index=False)
     return table

@@ -505,6 +505,40 @@ def strata_section(results: Path) -> list[str]:
     return lines
 
 
+def target_section(results: Path) -> list[str]:
+    """Each correlate folder's ``target_sensitivity.csv`` (``scripts/target_sensitivity.py``): per metric, ρ against
+    the run's target and against NAS-Bench-Suite-Zero's validation accuracy, and the paired difference."""
+    lines = [
+        "## CIFAR-10: our target against NAS-Bench-Suite-Zero's",
+        "",
+        "Published CIFAR-10 correlations on NB201 (Abdelfattah et al., GradSign, NAS-Bench-Suite-Zero) use the "
+        "`cifar10-valid` training run (25,000 training images); ours use the `cifar10` run's test accuracy (all "
+        "50,000, mean over seeds). Here every metric is also correlated with the `cifar10-valid` validation accuracy "
+        "NAS-Bench-Suite-Zero ships (one seed), on the same architectures; Δ = ρ(theirs) − ρ(ours) with its 95% "
+        "paired-bootstrap interval.",
+        "",
+    ]
+    tables = sorted(results.glob("correlate/*/target_sensitivity.csv"))
+    if not tables:
+        return [*lines, f"Target comparison: {MISSING}.", ""]
+    for path in tables:
+        rows = pd.read_csv(path).sort_values("spearman_target", ascending=False)
+        target, theirs = rows["target"].iloc[0], rows["nbsz_target"].iloc[0]
+        cells = [
+            [
+                r.metric,
+                f"{int(r.n):,}",
+                three_decimals(r.spearman_target),
+                with_ci(r.spearman_nbsz, r.spearman_nbsz_ci_low, r.spearman_nbsz_ci_high, int(r.n)),
+                with_ci(r.difference, r.difference_ci_low, r.difference_ci_high, int(r.n)),
+            ]
+            for r in rows.itertuples()
+        ]
+        header = ["metric", "n", f"ρ `{target}`", f"ρ `{theirs}`", "Δ"]
+        lines += [f"### {path.parent.name}", "", *table(header, cells)]
+    return lines
+
+
 def plots_section(results: Path, out: Path) -> list[str]:
     """Relative image links to the Spearman bars and anytime plots under ``results``."""
     pngs = sorted(results.glob("leaderboard/*.png")) + sorted(results.glob("correlate/*/spearman.png"))
@@ -573,6 +607,7 @@ def build(results: Path, out: Path) -> str:
             *software_section(),
             *correlation_section(correlations, votes),
             *strata_section(results),
+            *target_section(results),
             *search_section(search),
             *plots_section(results, out),
             *how_section(),
