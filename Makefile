@@ -112,10 +112,9 @@ NB201_SETS := cifar10 cifar100 ImageNet16-120
 NB201_RUNS := $(foreach d,$(NB201_SETS),corr-all-$(d) corr-no-dead-ops-$(d))
 TNB_RUNS := $(foreach s,micro macro,$(foreach t,class_scene class_object,corr-tnb101-$(s)-$(t)))
 # the 1,000-architecture sample (seed 0) on CIFAR-100 and ImageNet16-120: the classic metrics (from the full-space
-# caches) and AZ-NAS on both; the frontier metrics except VKDNW (its Jacobian has a row per class: ≈ 10× CIFAR-10's
-# cost) where their scores are complete (CIFAR-100's are being scored in the background)
+# caches), AZ-NAS and the frontier metrics except VKDNW (its Jacobian has a row per class: ≈ 10× CIFAR-10's cost)
 SAMPLE1000_SETS := cifar100 ImageNet16-120
-FRONTIER_SETS := ImageNet16-120
+FRONTIER_SETS := $(SAMPLE1000_SETS)
 FRONTIER_NO_VKDNW := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi,gradsign,gradsign_mean,swap]
 SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-nas-sample1000-$(d)) \
   $(addprefix corr-frontier-sample1000-,$(FRONTIER_SETS))
@@ -198,12 +197,10 @@ S1000 := $(CORR)/nb201_cifar10_sample1000
 conv-strata-sample1000-cifar10: corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 \
   corr-vkdnw-aggregates-sample1000
 	$(BIN)/python scripts/conv_strata.py $(S1000) --join $(S1000)_az_nas $(S1000)_frontier $(S1000)_vkdnw_aggregates
-conv-strata-sample1000-cifar100: corr-sample1000-cifar100 corr-az-nas-sample1000-cifar100
-	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_cifar100_sample1000 --join $(CORR)/nb201_cifar100_sample1000_az_nas
-conv-strata-sample1000-ImageNet16-120: corr-sample1000-ImageNet16-120 corr-az-nas-sample1000-ImageNet16-120 \
-  corr-frontier-sample1000-ImageNet16-120
-	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_ImageNet16-120_sample1000 \
-	  --join $(CORR)/nb201_ImageNet16-120_sample1000_az_nas $(CORR)/nb201_ImageNet16-120_sample1000_frontier
+$(addprefix conv-strata-sample1000-,$(SAMPLE1000_SETS)): conv-strata-sample1000-%: corr-sample1000-% \
+  corr-az-nas-sample1000-% corr-frontier-sample1000-%
+	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_$*_sample1000 \
+	  --join $(CORR)/nb201_$*_sample1000_az_nas $(CORR)/nb201_$*_sample1000_frontier
 # CIFAR-10 against NAS-Bench-Suite-Zero's cifar10-valid target too (the training run published CIFAR-10 numbers use)
 target-sensitivity-all: corr-all-cifar10
 	$(BIN)/python scripts/target_sensitivity.py $(CORR)/nb201_cifar10_abdelfattah2021
