@@ -17,7 +17,7 @@ import math
 import os
 import platform
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -476,9 +476,34 @@ def dataset_columns(board: pd.DataFrame) -> list[str]:
 # ---------------------------------------------------------------- plots and provenance
 
 
+def run_tables_section(
+    results: Path, file_name: str, intro: list[str], what: str, render: Callable[[Path], list[str]]
+) -> list[str]:
+    """``intro``, then a ``### <folder>`` heading and ``render(path)``'s table lines for every correlate folder under
+    ``results`` that holds ``file_name``, or one line saying that ``what`` is not yet computed."""
+    tables = sorted(results.glob(f"correlate/*/{file_name}"))
+    if not tables:
+        return [*intro, f"{what}: {MISSING}.", ""]
+    lines = list(intro)
+    for path in tables:
+        lines += [f"### {path.parent.name}", "", *render(path)]
+    return lines
+
+
+def strata_table(path: Path) -> list[str]:
+    """A ``conv_strata.csv`` (``scripts/conv_strata.py``) as a metric × stratum table of ρ, best overall first."""
+    rows = pd.read_csv(path, dtype={"stratum": str})
+    strata = list(dict.fromkeys(rows["stratum"]))
+    sizes = rows.groupby("stratum")["n"].max()
+    grid = rows.pivot(index="metric", columns="stratum", values="spearman")[strata]
+    grid = grid.sort_values(strata[0], ascending=False)
+    cells = [[name, *("–" if pd.isna(v) else f"{v:.3f}" for v in values)] for name, values in grid.iterrows()]
+    return table(["metric", *(f"{s} (n = {int(sizes[s]):,})" for s in strata)], cells)
+
+
 def strata_section(results: Path) -> list[str]:
-    """Each correlate folder's ``conv_strata.csv`` (``scripts/conv_strata.py``) as a metric × stratum table of ρ."""
-    lines = [
+    """Each correlate folder's ``conv_strata.csv`` as a metric × stratum table of ρ (:func:`strata_table`)."""
+    intro = [
         "## Spearman within conv-count strata",
         "",
         "GRAF (Kadlecová et al., ICML 2024) finds that many proxies' correlation collapses or flips inside a stratum "
@@ -488,27 +513,30 @@ def strata_section(results: Path) -> list[str]:
         "stratum).",
         "",
     ]
-    tables = sorted(results.glob("correlate/*/conv_strata.csv"))
-    if not tables:
-        return [*lines, f"Strata tables: {MISSING}.", ""]
-    for path in tables:
-        rows = pd.read_csv(path, dtype={"stratum": str})
-        strata = list(dict.fromkeys(rows["stratum"]))
-        sizes = rows.groupby("stratum")["n"].max()
-        grid = rows.pivot(index="metric", columns="stratum", values="spearman")[strata]
-        grid = grid.sort_values(strata[0], ascending=False)
-        cells = [
-            [name, *("–" if pd.isna(v) else f"{v:.3f}" for v in values)] for name, values in grid.iterrows()
+    return run_tables_section(results, "conv_strata.csv", intro, "Strata tables", strata_table)
+
+
+def target_table(path: Path) -> list[str]:
+    """A ``target_sensitivity.csv`` (``scripts/target_sensitivity.py``): per metric, ρ against the run's target,
+    against NAS-Bench-Suite-Zero's validation accuracy, and the paired difference, best against the run's target first."""
+    rows = pd.read_csv(path).sort_values("spearman_target", ascending=False)
+    cells = [
+        [
+            r.metric,
+            f"{int(r.n):,}",
+            three_decimals(r.spearman_target),
+            with_ci(r.spearman_nbsz, r.spearman_nbsz_ci_low, r.spearman_nbsz_ci_high, int(r.n)),
+            with_ci(r.difference, r.difference_ci_low, r.difference_ci_high, int(r.n)),
         ]
-        header = ["metric", *(f"{s} (n = {int(sizes[s]):,})" for s in strata)]
-        lines += [f"### {path.parent.name}", "", *table(header, cells)]
-    return lines
+        for r in rows.itertuples()
+    ]
+    target, theirs = rows["target"].iloc[0], rows["nbsz_target"].iloc[0]
+    return table(["metric", "n", f"ρ `{target}`", f"ρ `{theirs}`", "Δ"], cells)
 
 
 def target_section(results: Path) -> list[str]:
-    """Each correlate folder's ``target_sensitivity.csv`` (``scripts/target_sensitivity.py``): per metric, ρ against
-    the run's target and against NAS-Bench-Suite-Zero's validation accuracy, and the paired difference."""
-    lines = [
+    """Each correlate folder's ``target_sensitivity.csv`` (:func:`target_table`)."""
+    intro = [
         "## CIFAR-10: our target against NAS-Bench-Suite-Zero's",
         "",
         "Published CIFAR-10 correlations on NB201 (Abdelfattah et al., GradSign, NAS-Bench-Suite-Zero) use the "
@@ -518,25 +546,7 @@ def target_section(results: Path) -> list[str]:
         "paired-bootstrap interval.",
         "",
     ]
-    tables = sorted(results.glob("correlate/*/target_sensitivity.csv"))
-    if not tables:
-        return [*lines, f"Target comparison: {MISSING}.", ""]
-    for path in tables:
-        rows = pd.read_csv(path).sort_values("spearman_target", ascending=False)
-        target, theirs = rows["target"].iloc[0], rows["nbsz_target"].iloc[0]
-        cells = [
-            [
-                r.metric,
-                f"{int(r.n):,}",
-                three_decimals(r.spearman_target),
-                with_ci(r.spearman_nbsz, r.spearman_nbsz_ci_low, r.spearman_nbsz_ci_high, int(r.n)),
-                with_ci(r.difference, r.difference_ci_low, r.difference_ci_high, int(r.n)),
-            ]
-            for r in rows.itertuples()
-        ]
-        header = ["metric", "n", f"ρ `{target}`", f"ρ `{theirs}`", "Δ"]
-        lines += [f"### {path.parent.name}", "", *table(header, cells)]
-    return lines
+    return run_tables_section(results, "target_sensitivity.csv", intro, "Target comparison", target_table)
 
 
 def plots_section(results: Path, out: Path) -> list[str]:
