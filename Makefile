@@ -136,10 +136,11 @@ correlate-all: $(CORR_RUNS) $(CORR_TABLES) nbsz-board
 nbsz-board: $(CORR_RUNS)
 	$(BIN)/python -m bench nbsz-board
 
-# the preset's 21 classic metrics, and on CIFAR-10 the structural baselines scored on the whole space
-FULL_METRICS_cifar10 := [classic,n_layers,n_convs]
-FULL_METRICS_cifar100 := classic
-FULL_METRICS_ImageNet16-120 := classic
+# the preset's 21 classic metrics and the frontier metrics scored on the whole space: logsynflow on every dataset,
+# on CIFAR-10 GradSign (sum) and the structural baselines
+FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,n_layers,n_convs]
+FULL_METRICS_cifar100 := [classic,logsynflow]
+FULL_METRICS_ImageNet16-120 := [classic,logsynflow]
 $(addprefix corr-all-,$(NB201_SETS)): corr-all-%:
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$* 'metrics=$(FULL_METRICS_$*)'
 $(addprefix corr-no-dead-ops-,$(NB201_SETS)): corr-no-dead-ops-%:
