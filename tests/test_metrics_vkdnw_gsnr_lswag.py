@@ -22,9 +22,11 @@ from metrics.vkdnw import (
     VKDNW_SETTINGS,
     VkdnwSettings,
     chosen_entries,
+    chunk_size,
     fisher_matrix,
     fresh_eval_mode,
     kaiming_fan_in_init,
+    logit_jacobians,
     multinomial_cholesky,
     smoothed_probabilities,
     spectrum_entropy,
@@ -93,6 +95,22 @@ def test_vkdnw_matches_a_per_sample_loop() -> None:
     # VKDNW_single orders by ℵ (9 parameter tensors here) first, then by the entropy
     assert results["n_layers"].value == 9
     assert results["vkdnw_single"].value == 10 * 9 + value
+
+
+def test_jacobian_chunks_shrink_with_the_class_count_and_leave_values_alone() -> None:
+    """16 samples a call on CIFAR-10's 10 classes (as before the rule), 2 on CIFAR-100 / ImageNet16-120 and
+    beyond; the per-sample Jacobians of a 100-class network agree across chunks (2, 5 or the whole 6) to float32
+    rounding."""
+    assert [chunk_size(k) for k in (2, 10, 11, 80, 100, 120, 1000)] == [80, 16, 14, 2, 2, 2, 2]
+    net = fresh_eval_mode(kaiming_fan_in_init(conv_net(classes=100)))
+    noise = torch.randn(6, 3, 4, 4, generator=torch.Generator().manual_seed(1))
+    chosen = chosen_entries(net, VkdnwSettings(tensors=4, entries=2))
+    whole = logit_jacobians(net, noise, chosen, chunk=6)
+    assert whole.shape == (6, 100, 8)
+    for chunk in (2, 5):
+        torch.testing.assert_close(
+            logit_jacobians(net, noise, chosen, chunk=chunk), whole, rtol=1e-5, atol=1e-7
+        )
 
 
 def group_loop_gradients(
