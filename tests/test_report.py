@@ -242,6 +242,27 @@ def test_settings_plots_and_cli(results: Path) -> None:
     assert "experiment=abdelfattah2021_nb201" in section(text, "## How this was produced")
 
 
+def test_coverage_counts_our_rows_per_pool_and_sample() -> None:
+    """n per metric and (space, task, sample) from our rows only (an empty source is ours); NB-Suite-Zero's rows,
+    populations and small samples stay out; registry metrics first, then aggregates; – where a metric has no row."""
+    sample = correlation_rows({"synflow": 0.75, "params": 0.74, "az_nas": 0.9})
+    full = correlation_rows({"synflow": 0.7}).assign(sample="all", protocol="abdelfattah2021", n=15625)
+    population = full.assign(
+        sample="all of no_dead_ops", n=9445, protocol="abdelfattah2021[population=no_dead_ops]"
+    )
+    small = correlation_rows({"params": 0.7}).assign(sample="300", n=300, protocol="fixed_batch300")
+    theirs = correlation_rows({"grasp": 0.5}).assign(sample="all", n=724, source="nb-suite-zero")
+    other = correlation_rows({"params": 0.6}).assign(space="nb301", sample="all", n=725)
+    board = pd.concat([sample, full, population, small, theirs, other], ignore_index=True)
+    text = "\n".join(report.coverage_section(board))
+    header = ["metric", "nb201 cifar10 1000", "nb201 cifar10 all", "nb301 cifar10 all"]
+    assert rows_of(text, "metric") == [header]
+    assert rows_of(text, "`params`") == [["`params`", "1,000", "–", "725"]]
+    assert rows_of(text, "`synflow`") == [["`synflow`", "1,000", "15,625", "–"]]
+    assert [r[0] for r in rows_of(text, None)[1:]] == ["`params`", "`synflow`", "`az_nas`"]
+    assert "Coverage: not yet computed." in "\n".join(report.coverage_section(None))
+
+
 def test_empty_results_say_not_yet_computed(tmp_path: Path) -> None:
     text = report.build(tmp_path, tmp_path / "REPORT.md")
     for phrase in (

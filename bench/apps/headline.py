@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.apps.leaderboard import ours_rows
+
 START, END = "<!-- headline:start -->", "<!-- headline:end -->"
 HEADLINE_RUNS = (
     ("nb201", "cifar10", "abdelfattah2021", "NB201", "CIFAR-10"),
@@ -30,7 +32,7 @@ def _cell(row: pd.Series) -> str:
 
 def headline_table(board: pd.DataFrame) -> str:
     """The markdown table of the headline runs in ``board`` (the correlation leaderboard), our scores only."""
-    ours = board[board["source"].fillna("ours") == "ours"] if "source" in board else board
+    ours = ours_rows(board)
     lines = [
         "| benchmark | dataset | archs | 1st | 2nd | 3rd | params (baseline) |",
         "|---|---|---|---|---|---|---|",

@@ -67,6 +67,12 @@ def with_ci(value: float, low: float, high: float, n: int) -> str:
     return f"{value:.3f}" if math.isnan(low) else f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
+def ours_rows(board: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a correlation board that this harness computed (``source`` ours or empty; every row of a board
+    that predates the column)."""
+    return board[board["source"].fillna(SOURCE_OURS) == SOURCE_OURS] if "source" in board else board
+
+
 def update_correlations(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """Replace the rows with the same key in the correlation leaderboard at ``path``; write it and its markdown."""
 

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from bench.apps import headline
 from bench.apps.leaderboard import KEY as CORRELATION_KEY
-from bench.apps.leaderboard import common_cell, three_decimals, votes_path, with_ci
+from bench.apps.leaderboard import common_cell, ours_rows, three_decimals, votes_path, with_ci
 from bench.apps.published import (
     CORRELATION_STATISTICS,
     SEARCH_STATISTICS,
@@ -39,6 +39,7 @@ from bench.core.machine import cpu_description
 from bench.core.paths import REPO_ROOT
 from bench.core.stats import NDCG_K
 from bench.core.strata import MIN_STRATUM
+from metrics import registry
 
 MISSING = "not yet computed"
 COMMON_HEADER = "ours ρ, cells all metrics scored"
@@ -321,6 +322,49 @@ def correlation_section(correlations: pd.DataFrame | None, votes: pd.DataFrame |
             ]
     lines += sources_list(refs)
     return lines
+
+
+COVERED_SAMPLES = ("all", "1000")
+"""The samples the coverage table counts: a benchmark's whole pool and the 1,000-architecture NB201 sample."""
+
+
+def coverage_section(correlations: pd.DataFrame | None) -> list[str]:
+    """A metric × (space, task, sample) table of the architectures (``n``) behind our rows on the correlation board:
+    where each metric (and aggregate) has been measured, whole pools and the 1,000-sample, the largest ``n`` over
+    the protocols that share a column; – where it has no row. Metrics in registry order, then the aggregates."""
+    lines = [
+        "## Coverage",
+        "",
+        "Where each metric has our rows on the correlation board: architectures with a valid score (`n`), on each "
+        "benchmark's whole pool (`all`; NB101: the 500 rows of NASLib's subset in the shared data) and on the 1,000-architecture NB201 "
+        "sample (seed 0); – where it has none (not scored there yet, or not defined without images). Populations and "
+        "smaller samples (batch and seed comparisons) are left out here; the sections below have them.",
+        "",
+    ]
+    if correlations is None:
+        return [*lines, f"Coverage: {MISSING}.", ""]
+    ours = ours_rows(correlations)
+    ours = ours[ours["sample"].astype(str).isin(COVERED_SAMPLES)]
+    if ours.empty:
+        return [*lines, f"Coverage: {MISSING}.", ""]
+    sizes = ours.groupby(["metric", "space", "dataset", "sample"])["n"].max()
+    columns = sorted({key[1:] for key in sizes.index})
+    order = {name: i for i, name in enumerate(registry.names())}
+    metrics = sorted(set(ours["metric"]), key=lambda name: (order.get(name, len(order)), name))
+    cells = [
+        [
+            f"`{name}`",
+            *(
+                f"{int(sizes[(name, *column)]):,}" if (name, *column) in sizes.index else "–"
+                for column in columns
+            ),
+        ]
+        for name in metrics
+    ]
+    return [
+        *lines,
+        *table(["metric", *(f"{space} {dataset} {sample}" for space, dataset, sample in columns)], cells),
+    ]
 
 
 def sources_list(refs: list[PublishedValue]) -> list[str]:
@@ -615,6 +659,7 @@ def build(results: Path, out: Path) -> str:
             *benchmarks_section(),
             *settings_section(results, correlations, search),
             *software_section(),
+            *coverage_section(correlations),
             *correlation_section(correlations, votes),
             *strata_section(results),
             *target_section(results),
