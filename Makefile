@@ -137,8 +137,8 @@ nbsz-board: $(CORR_RUNS)
 	$(BIN)/python -m bench nbsz-board
 
 # the preset's 21 classic metrics and the frontier metrics scored on the whole space: logsynflow on every dataset,
-# on CIFAR-10 GradSign (sum) and the structural baselines
-FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,n_layers,n_convs]
+# on CIFAR-10 GradSign (sum), xi-GSNR (both variants), L-SWAG's gradient term and the structural baselines
+FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,n_layers,n_convs,l_swag_lambda,xi_gsnr,xi_gsnr_cumulative]
 FULL_METRICS_cifar100 := [classic,logsynflow]
 FULL_METRICS_ImageNet16-120 := [classic,logsynflow]
 $(addprefix corr-all-,$(NB201_SETS)): corr-all-%:

@@ -33,7 +33,7 @@ from bench.core.nbsuitezero import nb201_accuracy
 from bench.core.paths import data_root
 from bench.core.seed_differences import mean_difference
 from bench.core.setup_differences import setup_differences
-from bench.core.stats import correlation_row, paired_spearman_difference
+from bench.core.stats import paired_spearman_difference
 from bench.core.strata import STRATUM_METRIC, spearman_within_strata
 from metrics import registry
 
@@ -244,15 +244,14 @@ def target_sensitivity_rows(
     for name, higher in directions.items():
         values = scores[name].to_numpy(float)
         pair = paired_spearman_difference(first, second, values, higher, n_boot)
-        theirs = correlation_row(values, second, higher, n_boot)
         rows.append(
             {
                 "metric": name,
                 "n": pair["n"],
                 "spearman_target": pair["spearman_first"],
                 "spearman_nbsz": pair["spearman_second"],
-                "spearman_nbsz_ci_low": theirs["spearman_ci_low"],
-                "spearman_nbsz_ci_high": theirs["spearman_ci_high"],
+                "spearman_nbsz_ci_low": pair["spearman_second_ci_low"],
+                "spearman_nbsz_ci_high": pair["spearman_second_ci_high"],
                 "difference": pair["difference"],
                 "difference_ci_low": pair["difference_ci_low"],
                 "difference_ci_high": pair["difference_ci_high"],

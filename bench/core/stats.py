@@ -376,6 +376,13 @@ def _bootstrap_spearman_columns(columns: np.ndarray, truth: np.ndarray, n_boot: 
     return rho
 
 
+_PAIRED_KEYS = tuple(
+    f"{name}{end}"
+    for name in ("spearman_first", "spearman_second", "difference")
+    for end in ("", "_ci_low", "_ci_high")
+)
+
+
 def paired_spearman_difference(
     first: np.ndarray,
     second: np.ndarray,
@@ -391,8 +398,10 @@ def paired_spearman_difference(
     architectures with replacement and recomputes both correlations on the same draw, so the noise
     shared by the two (which architectures happen to be in the sample) cancels in the difference.
 
-    Returns ``n``, ``spearman_first``, ``spearman_second``, ``difference``, ``difference_ci_low``,
-    ``difference_ci_high`` (Spearman signed in the declared direction; NaN where undefined).
+    Returns ``n``, ``spearman_first``, ``spearman_second``, each with its own 95% percentile interval from the
+    same resamples (``spearman_first_ci_low`` / ``_high``, ``spearman_second_ci_low`` / ``_high``),
+    ``difference``, ``difference_ci_low``, ``difference_ci_high`` (Spearman signed in the declared direction;
+    NaN where undefined).
     """
     first, second = _as_1d_float(first, "first"), _as_1d_float(second, "second")
     truth = _as_1d_float(truth, "truth")
@@ -401,8 +410,7 @@ def paired_spearman_difference(
     valid = ~(np.isnan(first) | np.isnan(second) | np.isnan(truth))
     sign = _direction_sign(higher_is_better)
     a, b, y = first[valid] * sign, second[valid] * sign, truth[valid]
-    row = {"n": int(y.size), "spearman_first": math.nan, "spearman_second": math.nan}
-    row |= {"difference": math.nan, "difference_ci_low": math.nan, "difference_ci_high": math.nan}
+    row = {"n": int(y.size)} | dict.fromkeys(_PAIRED_KEYS, math.nan)
     if y.size < 3 or _is_constant(a) or _is_constant(b) or _is_constant(y):
         return row
     row["spearman_first"] = float(stats.spearmanr(a, y).statistic)
@@ -410,6 +418,8 @@ def paired_spearman_difference(
     row["difference"] = row["spearman_second"] - row["spearman_first"]
     if n_boot > 0:
         rho = _bootstrap_spearman_columns(np.column_stack([a, b]), y, n_boot, seed)
+        row["spearman_first_ci_low"], row["spearman_first_ci_high"] = _percentile_ci(rho[:, 0])
+        row["spearman_second_ci_low"], row["spearman_second_ci_high"] = _percentile_ci(rho[:, 1])
         row["difference_ci_low"], row["difference_ci_high"] = _percentile_ci(rho[:, 1] - rho[:, 0])
     return row
 
