@@ -336,9 +336,10 @@ def coverage_section(correlations: pd.DataFrame | None) -> list[str]:
         "## Coverage",
         "",
         "Where each metric has our rows on the correlation board: architectures with a valid score (`n`), on each "
-        "benchmark's whole pool (`all`; NB101: the 500 rows of NASLib's subset in the shared data) and on the 1,000-architecture NB201 "
-        "sample (seed 0); – where it has none (not scored there yet, or not defined without images). Populations and "
-        "smaller samples (batch and seed comparisons) are left out here; the sections below have them.",
+        "benchmark's whole pool (`all`; NB101: the 500 rows of NASLib's subset in the shared data) and on the "
+        "1,000-architecture NB201 sample (seed 0); – where it has none (not scored there yet, or not defined without "
+        "images). Populations and smaller samples (batch and seed comparisons) are left out here; the sections below "
+        "have them.",
         "",
     ]
     if correlations is None:
