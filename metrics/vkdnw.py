@@ -180,11 +180,17 @@ def spectrum_entropy(eigenvalues: torch.Tensor) -> float:
     return float(-(shares * torch.log(shares + EPS)).sum())
 
 
+def vkdnw_network(net: nn.Module) -> nn.Module:
+    """``net`` (a private copy) as VKDNW scores it: plain average pools, Kaiming fan-in weights, eval mode with fresh
+    BatchNorm statistics."""
+    return fresh_eval_mode(kaiming_fan_in_init(plain_avg_pools(net)))
+
+
 def vkdnw_score(probe: Probe, settings: VkdnwSettings) -> float:
     """VKDNW with ``settings`` on a private, re-initialised copy of the probe's network (shared per probe)."""
 
     def compute() -> float:
-        net = fresh_eval_mode(kaiming_fan_in_init(plain_avg_pools(probe.copy(bn=True))))
+        net = vkdnw_network(probe.copy(bn=True))
         noise = torch.randn_like(probe.inputs())
         fisher = fisher_matrix(net, noise, settings)
         return spectrum_entropy(torch.linalg.svdvals(fisher))

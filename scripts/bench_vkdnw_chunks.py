@@ -22,19 +22,17 @@ import pandas as pd
 import torch
 from bench_scoring import bench_architectures
 
-from bench.core.batches import NUM_CLASSES
+from bench.core.batches import IMAGE_SIZE, NUM_CLASSES
 from bench.core.benchmarks import open_benchmark
 from bench.core.machine import cpu_model
 from bench.core.paths import REPO_ROOT
-from metrics.gradsign import plain_avg_pools
 from metrics.probe import logits
 from metrics.vkdnw import (
     VKDNW_SETTINGS,
     chosen_entries,
     chunk_size,
-    fresh_eval_mode,
-    kaiming_fan_in_init,
     logit_jacobians,
+    vkdnw_network,
 )
 
 
@@ -59,11 +57,11 @@ def run(dataset: str, archs: int, chunks: list[int], out: Path) -> pd.DataFrame:
     benchmark = open_benchmark("nb201")
     classes = NUM_CLASSES[dataset]
     rule = chunk_size(classes)
-    side = 16 if dataset == "ImageNet16-120" else 32
+    side = IMAGE_SIZE[dataset]
     rows = []
     for turn, index in enumerate(bench_architectures(benchmark.space)[:archs]):
         torch.manual_seed(index)
-        net = fresh_eval_mode(kaiming_fan_in_init(plain_avg_pools(benchmark.space.build(index, classes))))
+        net = vkdnw_network(benchmark.space.build(index, classes))
         noise = torch.randn(64, 3, side, side)
         assert logits(net(noise[:1])).shape[1] == classes
         load = os.getloadavg()[0]
