@@ -119,7 +119,7 @@ FRONTIER_NO_VKDNW := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi
 SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-nas-sample1000-$(d)) \
   $(addprefix corr-frontier-sample1000-,$(FRONTIER_SETS))
 CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
-  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-gradsign64 corr-gradsign128 corr-nb101 corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
+  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-gradsign64 corr-gradsign128 corr-nb101 corr-nb101-frontier corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d) conv-strata-sample1000-$(d)) \
   paired-batch300 paired-in16-batch paired-gradsign-batch paired-nb101-seed1 \
   target-sensitivity-all target-sensitivity-no-dead-ops target-sensitivity-sample1000
@@ -137,8 +137,9 @@ nbsz-board: $(CORR_RUNS)
 	$(BIN)/python -m bench nbsz-board
 
 # the preset's 21 classic metrics and the frontier metrics scored on the whole space: logsynflow on every dataset,
-# on CIFAR-10 GradSign (sum), xi-GSNR (both variants), L-SWAG's gradient term and the structural baselines
-FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,n_layers,n_convs,l_swag_lambda,xi_gsnr,xi_gsnr_cumulative]
+# on CIFAR-10 GradSign (sum), xi-GSNR (both variants), L-SWAG's two terms (not yet their product), AZ-NAS's
+# complexity and the structural baselines (the rest: scripts/nb201_frontier_full_space.sh)
+FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,n_layers,n_convs,l_swag_lambda,l_swag_psi,xi_gsnr,xi_gsnr_cumulative,az_complexity]
 FULL_METRICS_cifar100 := [classic,logsynflow]
 FULL_METRICS_ImageNet16-120 := [classic,logsynflow]
 $(addprefix corr-all-,$(NB201_SETS)): corr-all-%:
@@ -180,6 +181,8 @@ corr-gradsign64 corr-gradsign128: corr-gradsign%:
 	  scoring.batch_size=$* protocol=gradsign_batch$*_sample300 out_dir=$(CORR)/nb201_cifar10_gradsign_batch$*_sample300
 corr-nb101:
 	$(CORRELATE) experiment=nb101_subset
+corr-nb101-frontier:
+	$(CORRELATE) experiment=nb101_frontier_subset
 corr-nb101-seed1:
 	$(CORRELATE) experiment=nb101_subset sample=80 scoring.seed=1 'metrics=[epe_nas,jacob_cov,plain,snip]' \
 	  protocol=seed1_stability80 out_dir=$(CORR)/nb101_cifar10_seed1_sample80

@@ -10,7 +10,7 @@
 #
 #   scripts/nb301_background_scoring.sh [METRICS ...]
 #   default stages: the 8 metrics of the first table (issue #30), then the other classic metrics, cheapest
-#   first (seconds per architecture measured by scripts/nb301_metric_seconds.py; docs/benchmarks.md)
+#   first (seconds per architecture measured by scripts/metric_seconds.py; docs/benchmarks.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-.venv/bin/python}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,12 +10,15 @@ import pytest
 import torch
 
 from bench.core import nbsuitezero
+from bench.core.batches import shape_only_batch
 from bench.core.benchmarks import open_benchmark
 from bench.core.benchmarks.tnb101.encoding import from_naslib_key, macro_str, parse_macro, parse_micro
 from bench.core.benchmarks.tnb101.network import TransNASNetwork, build
 from bench.core.benchmarks.tnb101.space import TNB101Space
 from bench.core.scoring import ScoringOptions
 from metrics import registry
+from metrics.az_nas import cell_features
+from metrics.probe import Probe
 
 
 def test_official_strings_and_naslib_keys() -> None:
@@ -67,6 +71,24 @@ def test_forward_shapes_per_task() -> None:
     assert jigsaw(torch.randn(1, 9, 3, 32, 32)).shape == (1, 1000)
     with pytest.raises(ValueError, match="jigsaw input"):
         jigsaw(torch.randn(1, 3, 32, 32))
+
+
+def test_az_nas_features_are_the_stem_and_every_encoder_block() -> None:
+    # macro "1234": four stages of two blocks; digits 1 and 3 keep the channels, 2 and 4 double them, 3 and 4 stride 2
+    net = TransNASNetwork((1, 2, 3, 4), None, "class_scene")
+    features = cell_features(net, torch.randn(2, 3, 64, 64))
+    assert [(f.shape[1], f.shape[2]) for f in features] == [(64, 16)] + [(64, 16)] * 2 + [(128, 16)] * 2 + [
+        (128, 8)
+    ] * 2 + [(256, 4)] * 2
+    micro = build("64-41414-1_02_333", "class_object")
+    assert len(cell_features(micro, torch.randn(2, 3, 32, 32))) == 1 + 2 * 5
+    components = registry.evaluate(
+        ["az_expressivity", "az_progressivity", "az_trainability"],
+        Probe(net, shape_only_batch("class_scene", (3, 64, 64), 4), seed=0),
+    )
+    assert all(math.isfinite(result.value) for result in components.values())
+    with pytest.raises(ValueError, match="jigsaw: the 9 tiles"):
+        build("64-41414-1_02_333", "jigsaw").feature_modules()
 
 
 def test_pool_neighbours_and_generic_build() -> None:

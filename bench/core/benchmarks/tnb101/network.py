@@ -269,6 +269,17 @@ class TransNASNetwork(nn.Module):
             return self.decoder(torch.cat([self.encoder(x[:, i]) for i in range(JIGSAW_TILES)], dim=1))
         return self.decoder(self.encoder(x))
 
+    def feature_modules(self) -> list[nn.Module]:
+        """The encoder's stem and each of its cells (micro) or basic blocks (macro), in order: the modules whose
+        outputs are the feature maps that cell-level metrics read (AZ-NAS, :func:`metrics.az_nas.feature_modules`).
+        Not defined on jigsaw (``ValueError``): its nine tiles pass the encoder one after another, so each
+        module gives nine maps, not one."""
+        if self.task == "jigsaw":
+            raise ValueError(
+                "jigsaw: the 9 tiles pass the encoder separately, so there is no one feature per cell"
+            )
+        return [self.encoder.stem, *self.encoder.stages.children()]
+
 
 def build(arch_str: str, task: str) -> TransNASNetwork:
     """The network of an official micro or macro arch string for ``task``."""
