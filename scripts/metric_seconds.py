@@ -2,12 +2,13 @@
 
 Builds the networks of a few architectures of a benchmark space (``--space``: ``nb301``, the C = 32, 8-cell
 network of NB-Suite-Zero's configuration; ``nb101``, the NB101 network of the architecture index; any
-registered space) and times every named metric alone on its own probe (so each pays for any forward/backward
-pass it shares with others when scored together) on the harness's fixed batch of 64 of ``--dataset``, on the
-CPU with the torch threads given. Prints one line per (architecture, metric) as soon as it is measured, then
-the median per metric, cheapest first; ``--out`` also writes the per-architecture table as CSV. The values
-are not kept: the score cache is untouched. The network and batch are the ones scoring would use (on a
-TransNAS task, the task's network and a shape-only batch, so only data-free metrics run).
+registered space) and times every named metric alone on its own fresh probe (``ScoreEngine.probe``: the
+network, initialisation, batch and BatchNorm override that scoring uses; building it is not timed), so each
+pays for any forward/backward pass it shares with others when scored together. The batch is the harness's
+fixed batch of 64 of ``--dataset`` (on a TransNAS task, a shape-only batch, so only data-free metrics run);
+the CPU runs the torch threads given. Prints one line per (architecture, metric) as soon as it is measured,
+then the median per metric, cheapest first; ``--out`` also writes the per-architecture table as CSV. The
+values are not kept: the score cache is untouched.
 
 Usage: ``python scripts/metric_seconds.py [--space nb301] [--dataset cifar10] [--archs 0 1 2] [--metrics classic]
 [--threads 1] [--out /tmp/nb301_seconds.csv]``
@@ -27,7 +28,6 @@ from bench.core.benchmarks import open_benchmark
 from bench.core.paths import data_root
 from bench.core.scoring import ScoreEngine, ScoringOptions
 from metrics import registry
-from metrics.probe import Probe
 
 
 def main() -> None:
@@ -53,12 +53,10 @@ def main() -> None:
         )
         engine.check_metrics(names)
         for index in args.archs:
-            seed = setup.arch_seed(index)
-            torch.manual_seed(seed)
-            net, batch = engine.build(index), engine.batch_for(seed)
             for name in names:
+                probe = engine.probe(index)
                 start = time.perf_counter()
-                result = registry.evaluate([name], Probe(net, batch, seed=seed))[name]
+                result = registry.evaluate([name], probe)[name]
                 wall = time.perf_counter() - start
                 rows.append(
                     {"arch_index": index, "metric": name, "seconds": wall, "error": result.error or ""}

@@ -15,6 +15,7 @@ import pytest
 
 from bench.core.paths import data_root
 from bench.core.scoring import ScoreEngine, ScoreStore, ScoringSetup, missing_work, shard_slice
+from metrics import registry
 
 REPO = Path(__file__).resolve().parent.parent
 METRICS = ("params", "synflow", "naswot")
@@ -218,3 +219,21 @@ def test_only_class_invariant_metrics_share_a_class_score(tmp_path: Path, nb201_
         share_canonical=False,
     )
     assert unshared.work([a, b], ["synflow"]) == {a: ["synflow"], b: ["synflow"]}
+
+
+def test_a_probe_sees_what_scoring_saw(tmp_path: Path, nb201_space) -> None:
+    """``ScoreEngine.probe`` (what ``scripts/metric_seconds.py`` times) rebuilds exactly the network, weights,
+    batch and BN override of the scoring run: a metric on it equals the cached score, under a non-default
+    initialisation too; under another initialisation the same architecture scores differently."""
+    index = 7
+    values = {}
+    for init in ("kaiming_normal", "xavier_normal"):
+        setup = ScoringSetup(space="nb201", dataset="cifar10", batch_size=8, init=init, bn="bypass")
+        engine = ScoreEngine(nb201_space, setup, tmp_path, data_root(), share_canonical=False, progress=False)
+        engine.ensure([index], ["synflow"])
+        cached = float(engine.table([index], ["synflow"]).loc[index, "synflow"])
+        probe = engine.probe(index)
+        assert probe.bn_override == "bypass" and len(probe.batch.images) == 8
+        assert registry.evaluate(["synflow"], probe)["synflow"].value == cached
+        values[init] = cached
+    assert values["kaiming_normal"] != values["xavier_normal"]

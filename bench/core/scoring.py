@@ -359,12 +359,9 @@ def missing_work(cached: pd.DataFrame, wanted: Mapping[int, Sequence[str]]) -> d
 
 
 def score_architectures(
-    space: Space,
     wanted: Mapping[int, Sequence[str]],
     store: ScoreStore,
-    batch_for: Callable[[int], Batch],
-    build: Callable[[int], nn.Module],
-    device: torch.device,
+    probe_for: Callable[[int], Probe],
     shard: int = 0,
     progress: bool = True,
 ) -> int:
@@ -372,9 +369,9 @@ def score_architectures(
 
     Returns the number of architectures scored.
 
-    ``batch_for(arch_seed)`` returns the mini-batch for an architecture, ``build(index)`` its freshly
-    initialised network (under the architecture's seed). Rows are journalled after
-    each architecture; on Ctrl-C the journal keeps everything finished so far.
+    ``probe_for(index)`` returns the architecture's probe: its freshly initialised network and its batch
+    (:meth:`ScoreEngine.probe`). Rows are journalled after each architecture; on Ctrl-C the journal keeps
+    everything finished so far.
     """
     setup = store.setup
     todo = missing_work(store.load(), wanted)
@@ -386,10 +383,7 @@ def score_architectures(
     start = time.perf_counter()
     with store.journal(shard) as append, bar:
         for index, names in todo.items():
-            seed = setup.arch_seed(index)
-            torch.manual_seed(seed)
-            net = initialise(build(index), setup.init).to(device)
-            probe = Probe(net, batch_for(seed), seed=seed, bn=None if setup.bn == "declared" else setup.bn)
+            probe = probe_for(index)
             results = registry.evaluate(names, probe)
             append(
                 [
@@ -400,7 +394,7 @@ def score_architectures(
                         "value": float(result.value),
                         "seconds": result.seconds,
                         "error": result.error or "",
-                        "device": device.type,
+                        "device": probe.device.type,
                     }
                     for name, result in results.items()
                 ]
@@ -631,6 +625,16 @@ class ScoreEngine:
             )
         return self.space.build(index, NUM_CLASSES[pool])
 
+    def probe(self, index: int) -> Probe:
+        """What the metrics of ``index`` see when scored: under the architecture's seed
+        (``setup.arch_seed``), its network (:meth:`build`) initialised with ``setup.init`` on this engine's
+        device, its batch (:meth:`batch_for`) and ``setup.bn``'s BatchNorm override."""
+        setup = self.setup
+        seed = setup.arch_seed(index)
+        torch.manual_seed(seed)
+        net = initialise(self.build(index), setup.init).to(self.device)
+        return Probe(net, self.batch_for(seed), seed=seed, bn=None if setup.bn == "declared" else setup.bn)
+
     def ensure(
         self, indices: Sequence[int], metric_names: Sequence[str], shard: tuple[int, int] = (0, 1)
     ) -> int:
@@ -642,16 +646,7 @@ class ScoreEngine:
         if self._all_cached(todo):
             return 0
         self.check_metrics(metric_names)
-        return score_architectures(
-            self.space,
-            todo,
-            self.store,
-            self.batch_for,
-            self.build,
-            self.device,
-            shard=shard[0],
-            progress=self.progress,
-        )
+        return score_architectures(todo, self.store, self.probe, shard=shard[0], progress=self.progress)
 
     def _wide_cached(self, metric_names: Sequence[str]) -> pd.DataFrame:
         """:func:`wide_scores` of the whole cache, recomputed only when the cache or the names changed."""
