@@ -118,7 +118,7 @@ FRONTIER_SETS := $(SAMPLE1000_SETS)
 FRONTIER_NO_VKDNW := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi,gradsign,gradsign_mean,swap]
 SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-nas-sample1000-$(d)) \
   $(addprefix corr-frontier-sample1000-,$(FRONTIER_SETS))
-CORR_RUNS := $(NB201_RUNS) corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
+CORR_RUNS := $(NB201_RUNS) corr-az-nas-all corr-az-nas-no-dead-ops corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
   corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-gradsign64 corr-gradsign128 corr-nb101 corr-nb101-frontier corr-nb101-seed1 corr-nb301-hnas corr-nb301 $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d) conv-strata-sample1000-$(d)) \
   paired-batch300 paired-in16-batch paired-gradsign-batch paired-nb101-seed1 \
@@ -137,15 +137,23 @@ nbsz-board: $(CORR_RUNS)
 	$(BIN)/python -m bench nbsz-board
 
 # the preset's 21 classic metrics and the frontier metrics scored on the whole space: logsynflow on every dataset,
-# on CIFAR-10 GradSign (sum), xi-GSNR (both variants), L-SWAG's two terms (not yet their product), AZ-NAS's
-# complexity and the structural baselines (the rest: scripts/nb201_frontier_full_space.sh)
-FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,n_layers,n_convs,l_swag_lambda,l_swag_psi,xi_gsnr,xi_gsnr_cumulative,az_complexity]
+# on CIFAR-10 GradSign (sum), xi-GSNR (both variants), L-SWAG's two terms (not yet their product) and the
+# structural baselines (the rest: scripts/nb201_frontier_full_space.sh)
+FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,n_layers,n_convs,l_swag_lambda,l_swag_psi,xi_gsnr,xi_gsnr_cumulative]
 FULL_METRICS_cifar100 := [classic,logsynflow]
 FULL_METRICS_ImageNet16-120 := [classic,logsynflow]
 $(addprefix corr-all-,$(NB201_SETS)): corr-all-%:
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$* 'metrics=$(FULL_METRICS_$*)'
 $(addprefix corr-no-dead-ops-,$(NB201_SETS)): corr-no-dead-ops-%:
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=$* population=no_dead_ops 'metrics=$(FULL_METRICS_$*)'
+# AZ-NAS's four components and az_nas, their log-rank sum ranked within the run's population, on the full CIFAR-10
+# space, in folders of their own as on the 1,000-sample: expressivity and progressivity are undefined on 9% of the
+# cells, which would shrink the common set (n_common, metric_differences.csv) of the run above; the tables below
+# join them
+AZ_ALL := $(CORR)/nb201_cifar10_abdelfattah2021_az_nas
+corr-az-nas-all corr-az-nas-no-dead-ops: corr-az-nas-%:
+	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 out_dir=$(AZ_ALL) 'ensembles=[az_nas]' \
+	  'metrics=[az_expressivity,az_progressivity,az_trainability,az_complexity]' population=$(subst -,_,$*)
 corr-one-per-class:
 	$(CORRELATE) experiment=abdelfattah2021_nb201 dataset=cifar10 population=one_per_class
 corr-sample1000:
@@ -192,10 +200,16 @@ corr-nb301:
 	$(CORRELATE) experiment=nb301_nbsz_network
 $(TNB_RUNS): corr-tnb101-%:
 	$(CORRELATE) experiment=tnb101_data_free space=tnb101_$(firstword $(subst -, ,$*)) dataset=$(lastword $(subst -, ,$*))
+# the strata and target tables of a dataset join its AZ-NAS folder where it has one (FULL_JOIN_<dataset>); not the
+# cell subsets, whose `all_scored` cells are those every metric of the folder scored
+FULL_JOIN_cifar10 := --join $(AZ_ALL)
+conv-strata-cifar10 target-sensitivity-all: corr-az-nas-all
+target-sensitivity-no-dead-ops: corr-az-nas-no-dead-ops
 $(addprefix cell-subsets-,$(NB201_SETS)): cell-subsets-%: corr-all-%
 	$(BIN)/python scripts/cell_subsets.py $(CORR)/nb201_$*_abdelfattah2021
 $(addprefix conv-strata-,$(NB201_SETS)): conv-strata-%: corr-all-% corr-all-cifar10
-	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_$*_abdelfattah2021 --strata-from $(CORR)/nb201_cifar10_abdelfattah2021
+	$(BIN)/python scripts/conv_strata.py $(CORR)/nb201_$*_abdelfattah2021 --strata-from $(CORR)/nb201_cifar10_abdelfattah2021 \
+	  $(FULL_JOIN_$*)
 # one strata table per dataset for the presets that share the 1,000-sample (their metrics and aggregates)
 S1000 := $(CORR)/nb201_cifar10_sample1000
 conv-strata-sample1000-cifar10: corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 \
@@ -207,9 +221,10 @@ $(addprefix conv-strata-sample1000-,$(SAMPLE1000_SETS)): conv-strata-sample1000-
 	  --join $(CORR)/nb201_$*_sample1000_az_nas $(CORR)/nb201_$*_sample1000_frontier
 # CIFAR-10 against NAS-Bench-Suite-Zero's cifar10-valid target too (the training run published CIFAR-10 numbers use)
 target-sensitivity-all: corr-all-cifar10
-	$(BIN)/python scripts/target_sensitivity.py $(CORR)/nb201_cifar10_abdelfattah2021
+	$(BIN)/python scripts/target_sensitivity.py $(CORR)/nb201_cifar10_abdelfattah2021 $(FULL_JOIN_cifar10)
 target-sensitivity-no-dead-ops: corr-no-dead-ops-cifar10
-	$(BIN)/python scripts/target_sensitivity.py $(CORR)/nb201_cifar10_abdelfattah2021_no_dead_ops
+	$(BIN)/python scripts/target_sensitivity.py $(CORR)/nb201_cifar10_abdelfattah2021_no_dead_ops \
+	  --join $(AZ_ALL)_no_dead_ops
 target-sensitivity-sample1000: corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 \
   corr-vkdnw-aggregates-sample1000
 	$(BIN)/python scripts/target_sensitivity.py $(S1000) --join $(S1000)_az_nas $(S1000)_frontier $(S1000)_vkdnw_aggregates
