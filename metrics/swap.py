@@ -92,14 +92,16 @@ def activation_patterns(
         relus = [module for module in net.modules() if isinstance(module, nn.ReLU)]
     with torch.no_grad(), record_calls(relus) as calls:
         net(images)
-    maps = [torch.sign(call.output.reshape(len(images), -1)) for call in calls if call.inputs.dim() == 4]
-    if not maps:
+    outputs = [call.output.reshape(len(images), -1) for call in calls if call.inputs.dim() == 4]
+    if not outputs:
         return 0
-    if any(bool(torch.isnan(m).any()) for m in maps):
-        raise ValueError("swap: a ReLU output is NaN under the N(0, 1) initialisation")
+    # torch.sign(NaN) is 0 here, so a NaN is looked for in the outputs themselves (a sum is NaN iff one is)
+    if any(bool(torch.isnan(output.sum())) for output in outputs):
+        raise ValueError("activation patterns: a ReLU output is NaN, so its pattern is undefined")
+    active = [output > 0 for output in outputs]
     if len(images) > EXACT_BITS[torch.float64]:
-        return distinct_columns(torch.cat(maps, dim=1))
-    codes = torch.cat([pattern_codes(m) for m in maps])
+        return distinct_columns(torch.cat(active, dim=1))
+    codes = torch.cat([pattern_codes(a) for a in active])
     if len(images) <= TABLE_BITS:  # mark the codes seen in a table of all 2^S patterns: no sort
         seen = torch.zeros(2 ** len(images), dtype=torch.bool, device=codes.device)
         seen[codes.long()] = True

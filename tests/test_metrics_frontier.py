@@ -152,6 +152,17 @@ def test_activation_patterns_by_hand() -> None:
     assert activation_patterns(net, images) == 2
 
 
+@pytest.mark.parametrize("samples", [3, 60])  # packed codes (≤ 53 samples) and the unpacked fallback
+def test_activation_patterns_refuse_a_nan_output(samples: int) -> None:
+    """One NaN pixel of one image makes a ReLU output NaN: the pattern count is undefined, so it raises."""
+    net = nn.Sequential(nn.Conv2d(1, 2, 1, bias=False), nn.ReLU())
+    images = torch.rand(samples, 1, 1, 2)
+    assert activation_patterns(net, images) >= 1
+    images[samples - 1, 0, 0, 1] = float("nan")
+    with pytest.raises(ValueError, match="activation patterns: a ReLU output is NaN"):
+        activation_patterns(net, images)
+
+
 def test_swap_is_bounded_and_reg_prior_is_the_gaussian_of_thousand_parameters() -> None:
     net = nn.Sequential(
         nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(64, 3)
