@@ -25,7 +25,8 @@ PAPER = (
 )
 REDUCERS = ("sum", "mean")
 """``sum``: Σ_k over weights (the official foresight measure, ``np.nansum``); ``mean``: the same divided by the
-number of Conv2d/Linear weights (the official ``zero-cost-nas-code/gradsign.py``, ``np.nanmean``)."""
+number of Conv2d/Linear weights (the official ``zero-cost-nas-code/gradsign.py``, ``np.nanmean``); both leave out a
+weight whose agreement is NaN (:func:`reduce_agreement`)."""
 CHUNK = 16  # samples per vmap call: bounds the per-sample gradient memory to CHUNK × #weights floats
 
 
@@ -61,7 +62,8 @@ def sign_agreement(probe: Probe) -> torch.Tensor:
     """|Σ_i sign(g_ik)| for every Conv2d/Linear weight k, flattened in ``prunable_layers`` order (float32).
 
     A weight whose layer gets no gradient has g_ik = 0 for every sample, hence agreement 0 (the official code
-    fills such layers with zeros too).
+    fills such layers with zeros too). A weight with a NaN gradient for any sample has agreement NaN, as the
+    official ``np.sign`` gives (the reducers then leave it out).
     """
     net = plain_avg_pools(probe.copy(bn=True))
     replace_all_batch_norm_modules_(net)  # no running statistics: train-mode BN uses batch statistics anyway
@@ -79,17 +81,28 @@ def sign_agreement(probe: Probe) -> torch.Tensor:
     per_sample: Callable[..., dict[str, torch.Tensor]] = vmap(grad(sample_loss), in_dims=(None, 0, 0))
     images, labels = probe.inputs(), probe.labels()
     totals = {name: torch.zeros_like(w) for name, w in weights.items()}
+    undefined = {name: torch.zeros_like(w, dtype=torch.bool) for name, w in weights.items()}
     for start in range(0, len(images), CHUNK):
         grads = per_sample(weights, images[start : start + CHUNK], labels[start : start + CHUNK])
         for name in weight_names:
-            totals[name] += torch.sign(grads[name]).sum(dim=0)
-    return torch.cat([totals[name].abs().reshape(-1) for name in weight_names])
+            totals[name] += torch.sign(grads[name]).sum(dim=0)  # torch.sign(NaN) is 0: NaNs are marked apart
+            undefined[name] |= torch.isnan(grads[name]).any(dim=0)
+    agreement = torch.cat([totals[name].abs().reshape(-1) for name in weight_names])
+    return agreement.masked_fill(torch.cat([undefined[name].reshape(-1) for name in weight_names]), torch.nan)
+
+
+def reduce_agreement(agreement: torch.Tensor, reducer: str) -> float:
+    """Sum or mean (``reducer``) of the weights' sign agreements in float64, NaN agreements left out as the official
+    ``np.nansum`` / ``np.nanmean`` do; NaN when every agreement is NaN (the official sum would give 0)."""
+    agreement = agreement.to(torch.float64)
+    if bool(torch.isnan(agreement).all()):
+        return float("nan")
+    return float(agreement.nansum() if check_reducer(reducer) == "sum" else agreement.nanmean())
 
 
 def gradsign_score(probe: Probe, reducer: str) -> float:
     """GradSign with ``reducer`` over the weights' sign agreements (:func:`sign_agreement`)."""
-    agreement = probe.shared("gradsign_agreement", lambda: sign_agreement(probe)).to(torch.float64)
-    return float(agreement.sum() if check_reducer(reducer) == "sum" else agreement.mean())
+    return reduce_agreement(probe.shared("gradsign_agreement", lambda: sign_agreement(probe)), reducer)
 
 
 GRADSIGN_REDUCER = check_reducer("sum")

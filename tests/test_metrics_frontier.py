@@ -14,7 +14,7 @@ from torch import nn
 
 from bench.core.benchmarks.nb201.network import NB201Network
 from metrics import registry
-from metrics.gradsign import check_reducer, sign_agreement
+from metrics.gradsign import check_reducer, reduce_agreement, sign_agreement
 from metrics.probe import Probe
 from metrics.swap import (
     SwapSettings,
@@ -114,6 +114,27 @@ def test_gradsign_on_nb201_matches_the_loop_up_to_float_noise() -> None:
     differ = ours != agreement
     assert (smallest[differ] < 1e-5).all()
     assert differ.sum() <= 1e-4 * differ.size
+
+
+def test_gradsign_leaves_out_nan_agreements_as_the_official_nan_reducers() -> None:
+    """np.nansum / np.nanmean over |Σ_i sign(g_ik)|: a NaN agreement is left out of the sum and of the mean's
+    count; all NaN is NaN (not the official nansum's 0)."""
+    agreement = torch.tensor([1.0, float("nan"), 3.0, 0.0])
+    assert reduce_agreement(agreement, "sum") == 4.0
+    assert reduce_agreement(agreement, "mean") == pytest.approx(4.0 / 3.0, rel=1e-15)
+    assert math.isnan(reduce_agreement(torch.full((3,), float("nan")), "sum"))
+
+
+def test_gradsign_marks_a_nan_per_sample_gradient() -> None:
+    """One NaN pixel in one image makes every per-sample gradient of that image NaN; torch.sign(NaN) is 0, so
+    without the mark the other images' signs would still give a finite GradSign."""
+    net = nn.Sequential(nn.Conv2d(3, 2, 1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 3))
+    batch = random_batch(4, 4)
+    assert torch.isfinite(sign_agreement(Probe(net, batch))).all()
+    batch.images[2, 0, 1, 1] = float("nan")
+    assert torch.isnan(sign_agreement(Probe(net, batch))).all()
+    result = registry.evaluate(["gradsign"], Probe(net, batch))["gradsign"]
+    assert math.isnan(result.value) and result.error
 
 
 def test_gradsign_reducer_and_swap_settings_are_checked() -> None:
