@@ -31,6 +31,11 @@ CHUNK_ROWS = 160
 backward passes at once, and larger calls spend their time in the kernel, not in arithmetic (CIFAR-100, one thread,
 ``scripts/bench_vkdnw_chunks.py``: at 16 samples a call 23.5 s of system time beside 26.3 s of user time per network,
 at 2 samples 0.3 s). See :func:`chunk_size`."""
+CHUNK_ELEMENTS = 2**28
+"""At most this many rows × entries of the chosen weight tensors per ``vmap`` call (1 GiB of float32): ``jacrev``
+forms, for every row, the gradient of each chosen tensor whole before picking its entries. On NB201 (at most
+1.6 M parameters) this leaves 160 rows; on NB101's largest network (30.7 M) 16 samples a call took 11.9 GB and 58% of
+its CPU time in the kernel (page faults), 2 samples 2.6 GB (docs/performance.md)."""
 DECILES = torch.arange(0.1, 1.0, 0.1)  # q_0.1 … q_0.9, the official expression (9 levels)
 EPS = 1e-10  # the official guard in q / (‖q‖₁ + ε) and log(q̃ + ε)
 LEXICOGRAPHIC_SCALE = 10.0
@@ -127,12 +132,22 @@ def multinomial_cholesky(prob: torch.Tensor) -> torch.Tensor:
     return lower + torch.diag_embed(d)
 
 
-def chunk_size(classes: int) -> int:
-    """Samples per ``vmap`` call of the Jacobian pass for ``classes`` logits: :data:`CHUNK_ROWS` // ``classes``,
-    at least 2 (16 on CIFAR-10, 2 on CIFAR-100 and ImageNet16-120). Chunks differ only by float32 rounding; on the
-    NB201 networks tried, 2 to 16 gave the same VKDNW to the last digit, while 1 (a single-sample call takes another
-    kernel path) moved it in the 6th."""
-    return max(2, CHUNK_ROWS // classes)
+def chunk_size(classes: int, elements: int) -> int:
+    """Samples per ``vmap`` call of the Jacobian pass for ``classes`` logits and ``elements`` entries in the chosen
+    weight tensors: the rows (samples × classes) that fit both :data:`CHUNK_ROWS` and :data:`CHUNK_ELEMENTS`, over
+    ``classes``, at least 2. On NB201, 16 on CIFAR-10 and 2 on CIFAR-100 and ImageNet16-120 (the element bound never
+    binds there); on NB101, 2 to 16 by network size. Chunks differ only by float32 rounding: on the NB201 networks
+    tried, 2 to 16 gave the same VKDNW to the last digit, while 1 (a single-sample call takes another kernel path)
+    moved it in the 6th; on NB101 networks the entropy of the Fisher spectrum's deciles moves by up to ≈ 2·10⁻⁴
+    between chunks."""
+    rows = min(CHUNK_ROWS, CHUNK_ELEMENTS // max(elements, 1))
+    return max(2, rows // classes)
+
+
+def network_chunk(net: nn.Module, chosen: dict[str, torch.Tensor], classes: int) -> int:
+    """:func:`chunk_size` for ``net`` with ``classes`` logits, counting the elements of the ``chosen`` tensors."""
+    parameters = dict(net.named_parameters())
+    return chunk_size(classes, sum(parameters[name].numel() for name in chosen))
 
 
 def logit_jacobians(
@@ -167,7 +182,8 @@ def fisher_matrix(net: nn.Module, inputs: torch.Tensor, settings: VkdnwSettings)
     """F = mean_n (L_n J_n)ᵀ (L_n J_n), (P, P), for an initialised ``net`` in eval mode on ``inputs``."""
     with torch.no_grad():
         outputs = logits(net(inputs))
-    jacobians = logit_jacobians(net, inputs, chosen_entries(net, settings), chunk_size(outputs.shape[1]))
+    chosen = chosen_entries(net, settings)
+    jacobians = logit_jacobians(net, inputs, chosen, network_chunk(net, chosen, outputs.shape[1]))
     cholesky = multinomial_cholesky(smoothed_probabilities(outputs))
     scaled = cholesky @ jacobians
     return (scaled.transpose(1, 2) @ scaled).mean(dim=0)

@@ -4,7 +4,7 @@ VKDNW runs one backward pass per sample and class (:func:`metrics.vkdnw.logit_ja
 ``vmap`` call, so a call on CIFAR-100 or ImageNet16-120 holds 10-12× CIFAR-10's backward passes at once. Here each
 chunk size runs on the same re-initialised network and noise, architecture by architecture, in one process with
 one torch thread, rotating which chunk goes first; it records wall, user and system seconds (``os.times``) and the
-largest absolute difference of the Jacobians from those of the rule's chunk (:func:`metrics.vkdnw.chunk_size`).
+largest absolute difference of the Jacobians from those of the rule's chunk (:func:`metrics.vkdnw.network_chunk`).
 Writes ``results/bench/vkdnw_chunks.csv`` (one row per architecture and chunk, with the load average before the
 architecture) and prints the means per chunk.
 
@@ -30,8 +30,8 @@ from metrics.probe import logits
 from metrics.vkdnw import (
     VKDNW_SETTINGS,
     chosen_entries,
-    chunk_size,
     logit_jacobians,
+    network_chunk,
     vkdnw_network,
 )
 
@@ -56,7 +56,6 @@ def run(dataset: str, archs: int, chunks: list[int], out: Path) -> pd.DataFrame:
     torch.set_num_threads(1)
     benchmark = open_benchmark("nb201")
     classes = NUM_CLASSES[dataset]
-    rule = chunk_size(classes)
     side = IMAGE_SIZE[dataset]
     rows = []
     for turn, index in enumerate(bench_architectures(benchmark.space)[:archs]):
@@ -64,6 +63,7 @@ def run(dataset: str, archs: int, chunks: list[int], out: Path) -> pd.DataFrame:
         net = vkdnw_network(benchmark.space.build(index, classes))
         noise = torch.randn(64, 3, side, side)
         assert logits(net(noise[:1])).shape[1] == classes
+        rule = network_chunk(net, chosen_entries(net, VKDNW_SETTINGS), classes)
         load = os.getloadavg()[0]
         order = chunks[turn % len(chunks) :] + chunks[: turn % len(chunks)]
         results = {chunk: timed_jacobians(net, noise, chunk) for chunk in order}

@@ -97,11 +97,14 @@ def test_vkdnw_matches_a_per_sample_loop() -> None:
     assert results["vkdnw_single"].value == 10 * 9 + value
 
 
-def test_jacobian_chunks_shrink_with_the_class_count_and_leave_values_alone() -> None:
-    """16 samples a call on CIFAR-10's 10 classes (as before the rule), 2 on CIFAR-100 / ImageNet16-120 and
-    beyond; the per-sample Jacobians of a 100-class network agree across chunks (2, 5 or the whole 6) to float32
-    rounding."""
-    assert [chunk_size(k) for k in (2, 10, 11, 80, 100, 120, 1000)] == [80, 16, 14, 2, 2, 2, 2]
+def test_jacobian_chunks_shrink_with_the_class_count_and_network_size_and_leave_values_alone() -> None:
+    """16 samples a call on CIFAR-10's 10 classes (as before the rule) for any NB201 network (at most 1.6 M
+    parameters), 2 on CIFAR-100 / ImageNet16-120 and beyond; fewer on large networks (NB101: 3.5 M entries in the
+    chosen tensors → 7, 30.7 M → 2); the per-sample Jacobians of a 100-class network agree across chunks (2, 5 or
+    the whole 6) to float32 rounding."""
+    small = 1_600_000
+    assert [chunk_size(k, small) for k in (2, 10, 11, 80, 100, 120, 1000)] == [80, 16, 14, 2, 2, 2, 2]
+    assert [chunk_size(10, n) for n in (3_468_426, 30_679_178, 10**9)] == [7, 2, 2]
     net = fresh_eval_mode(kaiming_fan_in_init(conv_net(classes=100)))
     noise = torch.randn(6, 3, 4, 4, generator=torch.Generator().manual_seed(1))
     chosen = chosen_entries(net, VkdnwSettings(tensors=4, entries=2))
