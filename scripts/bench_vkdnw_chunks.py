@@ -8,7 +8,8 @@ largest absolute difference of the Jacobians from those of the rule's chunk (:fu
 Writes ``results/bench/vkdnw_chunks.csv`` (one row per architecture and chunk, with the load average before the
 architecture) and prints the means per chunk.
 
-Usage: ``.venv/bin/python scripts/bench_vkdnw_chunks.py [--dataset cifar100] [--archs 3] [--chunks 16 2]``
+Usage: ``.venv/bin/python scripts/bench_vkdnw_chunks.py [--space nb201] [--dataset cifar100] [--archs 3 | --indices I ...]
+[--chunks 16 2] [--out CSV]``
 """
 
 from __future__ import annotations
@@ -52,13 +53,15 @@ def timed_jacobians(
     return jacobians, seconds
 
 
-def run(dataset: str, archs: int, chunks: list[int], out: Path) -> pd.DataFrame:
+def run(
+    space: str, dataset: str, archs: int, chunks: list[int], out: Path, indices: list[int] | None = None
+) -> pd.DataFrame:
     torch.set_num_threads(1)
-    benchmark = open_benchmark("nb201")
+    benchmark = open_benchmark(space)
     classes = NUM_CLASSES[dataset]
     side = IMAGE_SIZE[dataset]
     rows = []
-    for turn, index in enumerate(bench_architectures(benchmark.space)[:archs]):
+    for turn, index in enumerate(indices or bench_architectures(benchmark.space)[:archs]):
         torch.manual_seed(index)
         net = vkdnw_network(benchmark.space.build(index, classes))
         noise = torch.randn(64, 3, side, side)
@@ -72,6 +75,7 @@ def run(dataset: str, archs: int, chunks: list[int], out: Path) -> pd.DataFrame:
             jacobians, seconds = results[chunk]
             rows.append(
                 {
+                    "space": space,
                     "dataset": dataset,
                     "arch_index": index,
                     "chunk": chunk,
@@ -92,12 +96,14 @@ def run(dataset: str, archs: int, chunks: list[int], out: Path) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--space", default="nb201", help="a registered benchmark space")
     parser.add_argument("--dataset", default="cifar100", choices=sorted(NUM_CLASSES))
-    parser.add_argument("--archs", type=int, default=3)
+    parser.add_argument("--archs", type=int, default=3, help="the first ARCHS make-bench architectures")
+    parser.add_argument("--indices", type=int, nargs="+", default=None, help="these architectures instead")
     parser.add_argument("--chunks", type=int, nargs="+", default=[16, 2])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "results" / "bench" / "vkdnw_chunks.csv")
     args = parser.parse_args()
-    run(args.dataset, args.archs, args.chunks, args.out)
+    run(args.space, args.dataset, args.archs, args.chunks, args.out, args.indices)
 
 
 if __name__ == "__main__":
