@@ -35,7 +35,7 @@ CHUNK_ELEMENTS = 2**28
 """At most this many rows × entries of the chosen weight tensors per ``vmap`` call (1 GiB of float32): ``jacrev``
 forms, for every row, the gradient of each chosen tensor whole before picking its entries. On NB201 (at most
 1.6 M parameters) this leaves 160 rows; on NB101's largest network (30.7 M) 16 samples a call took 11.9 GB and 58% of
-its CPU time in the kernel (page faults), 2 samples 2.6 GB (docs/performance.md)."""
+its CPU time in the kernel (page faults), 2 samples 2.4 GB (docs/performance.md)."""
 DECILES = torch.arange(0.1, 1.0, 0.1)  # q_0.1 … q_0.9, the official expression (9 levels)
 EPS = 1e-10  # the official guard in q / (‖q‖₁ + ε) and log(q̃ + ε)
 LEXICOGRAPHIC_SCALE = 10.0
