@@ -167,8 +167,14 @@ def test_ctrl_c_is_one_line_exit_130_and_keeps_the_finished_architectures(tmp_pa
         "progress=false",
         f"hydra.run.dir={tmp_path / 'h'}",
     ]
+    # a shell's background job inherits SIGINT ignored, and Python then keeps it ignored: give the child Ctrl-C back
     process = subprocess.Popen(
-        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.time() + 180
     while (
