@@ -175,6 +175,14 @@ def test_cli_ensembles_go_on_the_leaderboard(fake_benchmark: Benchmark, tmp_path
     assert pd.isna(board.loc["params", "ranked_within"])
     markdown = (tmp_path / "board" / "correlations.md").read_text()
     assert "| rank_sum:params+synflow (ranks within all, sample 20 (seed 1), n = 20) |" in markdown
+    # each ensemble against the other and against both metrics (not metric against metric), same ρ as above
+    pairs = pd.read_csv(out / "ensemble_differences.csv")
+    ensembles = {"log_rank_sum:params+synflow", "rank_sum:params+synflow"}
+    assert len(pairs) == 5 and all(ensembles & {row.metric_a, row.metric_b} for row in pairs.itertuples())
+    for row in pairs.itertuples():
+        assert row.spearman_a == pytest.approx(table.loc[row.metric_a, "spearman"], abs=1e-9)
+        assert row.spearman_b == pytest.approx(table.loc[row.metric_b, "spearman"], abs=1e-9)
+    assert not ensembles & set(pd.read_csv(out / "metric_differences.csv")[["metric_a", "metric_b"]].stack())
 
 
 @pytest.mark.parametrize(

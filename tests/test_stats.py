@@ -436,3 +436,23 @@ def test_spearman_differences_leave_undefined_metrics_out_of_the_family() -> Non
     assert list(table["metric_b"].iloc[1:]) == ["flat", "flat"]  # undefined ρ sorts last
     assert table.iloc[1:][["difference", "p_value", "p_holm"]].isna().all().all()
     assert table["p_holm"].iloc[0] == table["p_value"].iloc[0]  # a family of one test
+
+
+def test_spearman_differences_pairs_with_keeps_those_pairs_and_adjusts_over_them() -> None:
+    """``pairs_with``: only pairs holding a named column, each with the statistics of the full table (the same
+    paired resamples), and Holm over those pairs alone."""
+    frame = _suite_zero_cifar10()
+    names = ["snip", "synflow", "jacov", "grad_norm"]
+    matrix, truth = frame[names].to_numpy(dtype=float), frame["naslib_val_acc"].to_numpy(dtype=float)
+    full = bstats.spearman_differences(matrix, truth, [True] * 4, names, n_boot=60, seed=3)
+    kept = bstats.spearman_differences(
+        matrix, truth, [True] * 4, names, n_boot=60, seed=3, pairs_with={"jacov"}
+    )
+    assert len(full) == 6 and len(kept) == 3
+    assert all("jacov" in (row.metric_a, row.metric_b) for row in kept.itertuples())
+    same = full.merge(kept, on=["metric_a", "metric_b"], suffixes=("_full", ""))
+    assert len(same) == 3
+    for column in ("difference", "difference_ci_low", "difference_ci_high", "z", "p_value"):
+        np.testing.assert_array_equal(same[column], same[f"{column}_full"])
+    np.testing.assert_array_equal(kept["p_holm"], bstats.holm_adjust(kept["p_value"].to_numpy()))
+    assert (same["p_holm"] <= same["p_holm_full"]).all() and (same["p_holm"] < same["p_holm_full"]).any()

@@ -3,7 +3,8 @@
 ``python -m bench correlate space=nb201 dataset=cifar10 sample=200 seed=0 metrics=[synflow,naswot,params]``
 
 Pipeline: config → benchmark (space + ground truth) + image batch → scores (cached, resumable,
-sharded) → ``scores.parquet``, ``correlations.csv``, ``metric_differences.csv``, plots → leaderboard rows.
+sharded) → ``scores.parquet``, ``correlations.csv``, ``metric_differences.csv`` (and, with ensembles,
+``ensemble_differences.csv``), plots → leaderboard rows.
 """
 
 from __future__ import annotations
@@ -167,6 +168,18 @@ def run(cfg: DictConfig) -> Path | None:
         scores, truth.loc[indices], metric_names, bootstrap=int(cfg.stats.bootstrap)
     )
     tables.write_csv(differences, out / "metric_differences.csv", key=["metric_a", "metric_b"])
+    if ensembles:
+        # does an ensemble beat its components and the run's other metrics? its own Holm family of pairs
+        names = [a.name for a in ensembles]
+        ensemble_differences = difference_table(
+            scores,
+            truth.loc[indices],
+            [*names, *metric_names],
+            bootstrap=int(cfg.stats.bootstrap),
+            directions=dict.fromkeys(names, True),
+            pairs_with=names,
+        )
+        tables.write_csv(ensemble_differences, out / "ensemble_differences.csv", key=["metric_a", "metric_b"])
     make_plots(scores, truth.loc[indices], target, correlations, metric_names, out, f"{cfg.space} {dataset}")
     labels = {
         "space": cfg.space,

@@ -3,7 +3,8 @@
 * :func:`select_architectures`: a seeded sample (or all) of a population of the space;
 * :func:`correlation_table`: per metric, Spearman / Kendall with bootstrap CIs, top-k precision, nDCG@k
   (VKDNW's evaluation measure), NaN rate, and Spearman on the architectures every metric scored;
-* :func:`difference_table`: every pair of metrics compared on the same architectures (paired bootstrap, Holm);
+* :func:`difference_table`: every pair of metrics compared on the same architectures (paired bootstrap, Holm),
+  or only the pairs holding a given few (an ensemble against the metrics);
 * :func:`vote_table`: Abdelfattah et al.'s majority vote of synflow, jacob_cov and snip as a pairwise accuracy.
 
 Directions come from the metric registry: every value is correlated in the metric's declared direction.
@@ -11,7 +12,7 @@ Directions come from the metric registry: every value is correlated in the metri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,11 @@ def scored_by_all(scores: pd.DataFrame, metric_names: list[str]) -> np.ndarray:
     return np.isfinite(scores[metric_names].to_numpy(dtype=float)).all(axis=1)
 
 
+def _higher_is_better(name: str, directions: Mapping[str, bool] | None) -> bool:
+    """The direction ``directions`` gives ``name``, else the metric registry's declared one."""
+    return directions[name] if directions and name in directions else registry.get(name).higher_is_better
+
+
 def correlation_table(
     scores: pd.DataFrame,
     truth: pd.Series,
@@ -81,9 +87,7 @@ def correlation_table(
     accuracy = truth.to_numpy(dtype=float)
     rows = []
     for name in metric_names:
-        higher = (
-            directions[name] if directions and name in directions else registry.get(name).higher_is_better
-        )
+        higher = _higher_is_better(name, directions)
         values = scores[name].to_numpy(dtype=float)
         row = stats.correlation_row(
             values,
@@ -108,17 +112,26 @@ def correlation_table(
 
 
 def difference_table(
-    scores: pd.DataFrame, truth: pd.Series, metric_names: list[str], *, bootstrap: int = 1000
+    scores: pd.DataFrame,
+    truth: pd.Series,
+    metric_names: list[str],
+    *,
+    bootstrap: int = 1000,
+    directions: Mapping[str, bool] | None = None,
+    pairs_with: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Every pair of metrics, on the architectures all of them scored (``n_common``): Spearman gap, paired
-    bootstrap interval and Holm-adjusted test (:func:`bench.core.stats.spearman_differences`)."""
+    bootstrap interval and Holm-adjusted test (:func:`bench.core.stats.spearman_differences`). ``directions``
+    as in :func:`correlation_table` (score columns outside the registry, e.g. population aggregates);
+    ``pairs_with``: only the pairs holding one of these names, the Holm family being those pairs."""
     common = scored_by_all(scores, metric_names)
     return stats.spearman_differences(
         scores.loc[common, metric_names].to_numpy(dtype=float),
         truth.to_numpy(dtype=float)[common],
-        [registry.get(m).higher_is_better for m in metric_names],
+        [_higher_is_better(m, directions) for m in metric_names],
         metric_names,
         n_boot=bootstrap,
+        pairs_with=pairs_with,
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import numpy as np
 import pandas as pd
@@ -465,8 +465,11 @@ def spearman_differences(
     n_boot: int = 1000,
     seed: int = 0,
     alpha: float = 0.05,
+    pairs_with: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """Which metrics rank the same architectures significantly better than which: every pair of metrics.
+    """Which metrics rank the same architectures significantly better than which: every pair of metrics
+    (with ``pairs_with``, only the pairs that hold at least one of those names, e.g. an ensemble against its
+    components and against the other metrics).
 
     All metrics are compared on one population, the architectures where no score is NaN (pass the
     rows every metric scored). Each row is a pair ``metric_a``, ``metric_b`` with ρ(a) ≥ ρ(b) (Spearman
@@ -502,6 +505,8 @@ def spearman_differences(
     rows = []
     for position, a in enumerate(order):
         for b in order[position + 1 :]:
+            if pairs_with is not None and names[a] not in pairs_with and names[b] not in pairs_with:
+                continue
             row = {"metric_a": names[a], "metric_b": names[b], "n": int(y.size)}
             row |= {"spearman_a": rho[a], "spearman_b": rho[b], "difference": rho[a] - rho[b]}
             row |= dict.fromkeys(("difference_ci_low", "difference_ci_high", "z", "p_value"), math.nan)
