@@ -277,6 +277,31 @@ def test_verify_cache_seals_an_unsealed_table(tmp_path: Path, capsys) -> None:
     assert len(store.load()) == 10
 
 
+def test_verify_cache_compact_folds_idle_journals_and_leaves_a_live_one(tmp_path: Path, capsys) -> None:
+    store = compacted_store(tmp_path, range(5))
+    (store.folder / "journal-0-1.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in fake_rows(range(5, 8)))
+    )
+    with store.journal(1) as append:  # a running job's journal: held, so left alone
+        append(fake_rows(range(8, 10)))
+        assert verify_cache.main([str(tmp_path), "--compact"]) == 0
+        assert "1 journal folded into the table" in capsys.readouterr().out
+        assert set(range(8)) <= set(pd.read_parquet(store.table_path)["arch_index"])
+        assert [p.name for p in store.folder.glob("journal-*.jsonl")] == [f"journal-1-{os.getpid()}.jsonl"]
+    assert sorted(store.load()["arch_index"]) == list(range(10))
+
+
+def test_verify_cache_compact_refuses_a_moved_folder(tmp_path: Path, capsys) -> None:
+    store = compacted_store(tmp_path / "a", range(3))
+    moved = tmp_path / "b" / "nb201" / "cifar100" / store.folder.name
+    moved.parent.mkdir(parents=True)
+    store.folder.rename(moved)
+    (moved / "journal-0-1.jsonl").write_text(json.dumps(fake_rows(range(3, 4))[0]) + "\n")
+    assert verify_cache.main([str(tmp_path / "b"), "--compact"]) == 1
+    assert "not compacted: its setup.json is for nb201/cifar10" in capsys.readouterr().out
+    assert (moved / "journal-0-1.jsonl").exists() and not (tmp_path / "b" / "nb201" / "cifar10").exists()
+
+
 def test_the_committed_score_tables_are_sealed_and_sound() -> None:
     """Every committed table has a checksum file that matches it, so the committed caches keep hitting."""
     folders = verify_cache.cache_folders(REPO_ROOT / "results" / "scores")

@@ -1,10 +1,12 @@
-"""``python -m bench verify-cache [CACHE_DIR ...] [--seal]``: check every folder of a score cache.
+"""``python -m bench verify-cache [CACHE_DIR ...] [--seal] [--compact]``: check every folder of a score cache.
 
 For each ``<space>/<dataset>/<setup_id>/`` folder: its ``setup.json`` describes the setup its name hashes;
 ``scores.parquet`` is readable, has the schema and matches ``scores.checksums.json`` block by block; every
 journal line is complete. Prints one line per folder and exits 1 if any folder has a problem (0 otherwise).
 Nothing is changed, except with ``--seal``: a readable table without a checksum file gets one (its rows are
-trusted as they are; this is how the committed tables under ``results/scores`` got theirs).
+trusted as they are; this is how the committed tables under ``results/scores`` got theirs), and with
+``--compact``: the journals that no running job holds are folded into the table first, the way to commit a
+stopped background run's progress (journals are not committed).
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.core.scoring import SETUP_FILE, read_journal, read_table, seal_table, setup_problem
+from bench.core.scoring import (
+    SETUP_FILE,
+    ScoreStore,
+    ScoringSetup,
+    read_journal,
+    read_table,
+    seal_table,
+    setup_problem,
+)
 
 
 def cache_folders(root: Path) -> list[Path]:
@@ -24,10 +34,29 @@ def cache_folders(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def folder_report(folder: Path, seal: bool) -> tuple[bool, str]:
-    """Whether ``folder`` is sound, and one line saying what was found (its problems joined by ``; ``)."""
+def compact_folder(folder: Path) -> int:
+    """Fold the journals of ``folder`` (a ``<space>/<dataset>/<setup_id>`` folder whose ``setup.json`` describes
+    it) that no running job holds into its table; how many were folded. ``ValueError`` if the folder is not
+    where its setup puts it (a moved folder: compacting it would write elsewhere)."""
+    setup, root = ScoringSetup.read(folder), folder.parents[2]
+    if (root / setup.space / setup.dataset / setup.setup_id()).resolve() != folder.resolve():
+        raise ValueError(f"its setup.json is for {setup.space}/{setup.dataset}, not the folder's place")
+    before = set(folder.glob("journal-*.jsonl"))
+    ScoreStore(root, setup).compact()
+    return len(before - set(folder.glob("journal-*.jsonl")))
+
+
+def folder_report(folder: Path, seal: bool, compact: bool = False) -> tuple[bool, str]:
+    """Whether ``folder`` is sound, and one line saying what was found (its problems joined by ``; ``).
+    ``compact``: first fold its idle journals into the table, if its ``setup.json`` describes it."""
     problems = [problem] if (problem := setup_problem(folder)) else []
     table, checksums = folder / "scores.parquet", folder / "scores.checksums.json"
+    folded = 0
+    if compact and not problems:
+        try:
+            folded = compact_folder(folder)
+        except ValueError as err:
+            problems.append(f"not compacted: {err}")
     sealed = seal and seal_table(folder)
     rows, table_problems = read_table(table, checksums)
     problems += table_problems
@@ -36,6 +65,8 @@ def folder_report(folder: Path, seal: bool) -> tuple[bool, str]:
     notes = []
     if table.exists() and not checksums.exists():
         notes.append("no checksum file (add one with --seal)")
+    if folded:
+        notes.append(f"{folded} journal{'s' if folded > 1 else ''} folded into the table")
     if sealed:
         notes.append("checksum file written")
     leftovers = sorted(p.name for p in folder.glob("*.tmp*"))
@@ -52,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench verify-cache", description=__doc__.splitlines()[0])
     parser.add_argument("roots", nargs="*", type=Path, default=[Path("results/scores")], help="cache folders")
     parser.add_argument("--seal", action="store_true", help="add a checksum file to tables that have none")
+    parser.add_argument(
+        "--compact", action="store_true", help="first fold the journals no running job holds into the table"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     sound = True
     for root in args.roots:
@@ -63,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"verify-cache: no score-cache folders under {root}", file=sys.stderr)
             return 2
         for folder in folders:
-            ok, line = folder_report(folder, args.seal)
+            ok, line = folder_report(folder, args.seal, args.compact)
             sound &= ok
             print(line)
     return 0 if sound else 1
