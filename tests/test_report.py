@@ -100,7 +100,8 @@ def results(tmp_path: Path) -> Path:
     setup = results / "scores" / "nb201" / "cifar10" / "abc123"
     setup.mkdir(parents=True)
     (setup / "setup.json").write_text(json.dumps({"space": "nb201", "dataset": "cifar10", "batch_size": 64}))
-    (setup / "journal-0.jsonl").write_text("{}\n{}\n{}\n")
+    pd.DataFrame({"arch_index": [0, 1, 2], "value": [0.1, 0.2, 0.3]}).to_parquet(setup / "scores.parquet")
+    (setup / "journal-0.jsonl").write_text("{}\n{}\n")  # a running job's rows: not committed, not counted
     plot = results / "correlate" / "nb201_cifar10_sample1000" / "spearman.png"
     plot.parent.mkdir(parents=True)
     plot.write_bytes(b"\x89PNG fake")
@@ -233,7 +234,7 @@ def test_settings_plots_and_cli(results: Path) -> None:
         "0",
         "`abc123`",
     ]
-    assert rows_of(settings, "`abc123`")[0][-1] == "3"  # cached score rows in the journal
+    assert rows_of(settings, "`abc123`")[0][-1] == "3"  # the rows of scores.parquet, not the journal's
     assert "hnas" in section(text, "### Search runs (from the search leaderboard)")
     plots = section(text, "## Plots")
     assert "(correlate/nb201_cifar10_sample1000/spearman.png)" in plots

@@ -156,13 +156,14 @@ def settings_section(
 
 
 def scoring_setups(cache_root: Path) -> list[dict]:
-    """Each ``setup.json`` under ``cache_root`` with its folder name and its number of cached score rows."""
+    """Each ``setup.json`` under ``cache_root`` with its folder name and the score rows of its ``scores.parquet``
+    (not the journals of running or stopped jobs: they are not committed, so counting them would make the
+    report depend on the machine that wrote it)."""
     setups = []
     for path in sorted(cache_root.glob("**/setup.json")):
         folder = path.parent
         compacted = folder / "scores.parquet"
         rows = pq.ParquetFile(compacted).metadata.num_rows if compacted.is_file() else 0
-        rows += sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("journal-*.jsonl"))
         setups.append(
             {"setup_id": folder.name, **json.loads(path.read_text(encoding="utf-8")), "cached rows": rows}
         )
