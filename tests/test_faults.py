@@ -65,7 +65,7 @@ def assert_one_line_before_work(run, cfg, message: str, tmp_path: Path) -> None:
         (["scoring.seed=-2"], "scoring.seed=-2 is invalid"),
         (
             ["scoring.data=imagenet"],
-            "unknown scoring.data 'imagenet'; valid choices: npz, native, noise, ones",
+            "unknown scoring.data 'imagenet'; valid choices: npz, native, noise, ones, taskonomy",
         ),
         (["scoring.per_arch_batch=2"], "scoring.per_arch_batch=2 is invalid: must be true or false"),
         (["sample=5.5"], "sample=5.5 is invalid: must be a whole number >= 3"),

@@ -133,6 +133,8 @@ def test_metric_needing_images_is_refused_in_one_line(root: Path, tmp_path: Path
     ) as error:
         engine.ensure([0], ["params", "snip"])
     free = ", ".join(name for name in registry.names() if registry.get(name).needs == "none")
-    assert "\n" not in str(error.value) and str(error.value).endswith(f"data-free metrics: {free}")
+    imaged = ", ".join(name for name in registry.names() if registry.get(name).needs == "data")
+    hint = f"data-free metrics: {free}; with scoring.data=taskonomy and your own images also: {imaged}"
+    assert "\n" not in str(error.value) and str(error.value).endswith(hint)
     assert "snip" not in free and {"params", "flops", "synflow"} <= set(free.split(", "))
     assert not any(tmp_path.rglob("journal-*"))

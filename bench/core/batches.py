@@ -7,7 +7,9 @@ Sources, per dataset (``cifar10``, ``cifar100``, ``ImageNet16-120``):
 * ``native``: the formats users have on disk: ``cifar-10-batches-py/``, ``cifar-100-python/`` and
   the ImageNet16 pickles ``Imagenet16_train/train_data_batch_{1..10}`` (only the 120 classes of
   ImageNet16-120 kept, labels shifted to 0..119);
-* ``noise`` (standard-normal images) and ``ones`` (all-ones images) for data-free ablations.
+* ``noise`` (standard-normal images) and ``ones`` (all-ones images) for data-free ablations;
+* ``taskonomy``: a user's own Taskonomy RGB images for the TransNAS-Bench-101 tasks, which have no image pool
+  here (:mod:`bench.core.taskonomy`; only a benchmark's ``user_images`` datasets read them).
 
 Images are returned as float32 NCHW, normalised with the per-dataset mean/std used by the
 reference code. A :class:`Batch` records where it came from, so a score can say what it saw.
@@ -49,7 +51,9 @@ NPZ_HOW_TO = (
     "source=native with the official dataset files."
 )
 
-Source = Literal["npz", "native", "noise", "ones"]
+Source = Literal["npz", "native", "noise", "ones", "taskonomy"]
+USER_IMAGE_SOURCES = ("taskonomy",)
+"""The sources of a user's own images, read only for the datasets a benchmark declares in ``user_images``."""
 Sampling = Literal["random", "balanced"]
 
 

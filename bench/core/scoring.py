@@ -36,10 +36,11 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from bench.core.batches import NUM_CLASSES, Sampling, Source, load_batch, shape_only_batch
+from bench.core.batches import NUM_CLASSES, USER_IMAGE_SOURCES, Sampling, Source, load_batch, shape_only_batch
 from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.score_checksums import failing_blocks, file_digest, read_checksums, write_checksums
 from bench.core.space import Space
+from bench.core.taskonomy import load_taskonomy_batch, pool_signature
 from metrics import registry
 from metrics.batch import Batch
 from metrics.probe import Probe
@@ -57,6 +58,7 @@ SCHEMA = {
 }
 INITS = ("default", "kaiming_normal", "xavier_normal")
 SETUP_FILE = "setup.json"  # a cache folder's ScoringSetup, as JSON
+IMAGES_FILE = "images.txt"  # which user images a cache's scores were computed on (ScoreStore.pin_images)
 CHECKSUM_FILE = "scores.checksums.json"  # block digests of scores.parquet (bench.core.score_checksums)
 
 
@@ -121,6 +123,21 @@ class ScoreStore:
     @property
     def table_path(self) -> Path:
         return self.folder / "scores.parquet"
+
+    def pin_images(self, signature: str) -> None:
+        """Record which user images this cache's scores are computed on (``images.txt``: a
+        :func:`bench.core.taskonomy.pool_signature`) or, if it was written on other images, raise a one-line
+        ``ValueError``: scores of two image sets never mix in one cache."""
+        path = self.folder / IMAGES_FILE
+        if not path.exists():
+            _atomic_write_bytes(path, signature.encode())
+            return
+        recorded = path.read_text(encoding="utf-8").strip()
+        if recorded != signature:
+            raise ValueError(
+                f"score cache {self.folder} holds scores of other images ({recorded}; now {signature}): "
+                "score into another cache_dir= or remove that folder"
+            )
 
     @property
     def checksum_path(self) -> Path:
@@ -577,17 +594,27 @@ class ScoreEngine:
 
     def batch_for(self, arch_seed: int) -> Batch:
         """One fixed batch (seeded by ``setup.seed``) or, if ``per_arch_batch``, a fresh draw per architecture;
-        on a dataset without an image pool, a batch of zeros of its declared input shape (data-free metrics
-        read only the shape)."""
+        on a dataset without an image pool, the user's own images where the setup reads them
+        (:meth:`reads_user_images`), else a batch of zeros of its declared input shape (data-free metrics read
+        only the shape)."""
         seed = arch_seed if self.setup.per_arch_batch else self.setup.seed
         if seed not in self._batches:
             s, pool = self.setup, self.image_pool()
-            self._batches[seed] = (
-                shape_only_batch(s.dataset, benchmark_spec(s.space).input_shapes[s.dataset], s.batch_size)
-                if pool is None
-                else load_batch(pool, self._data_root, s.batch_size, seed, s.data, s.sampling)
-            )
+            if pool is not None:
+                batch = load_batch(pool, self._data_root, s.batch_size, seed, s.data, s.sampling)
+            elif self.reads_user_images():
+                batch = load_taskonomy_batch(s.dataset, self._data_root, s.batch_size, seed)
+            else:
+                batch = shape_only_batch(
+                    s.dataset, benchmark_spec(s.space).input_shapes[s.dataset], s.batch_size
+                )
+            self._batches[seed] = batch
         return self._batches[seed]
+
+    def reads_user_images(self) -> bool:
+        """Whether this setup reads a user's own images: its ``data`` source is the one the benchmark declares
+        for the dataset in ``user_images`` (TransNAS: ``taskonomy``)."""
+        return benchmark_spec(self.space.name).user_images.get(self.setup.dataset) == self.setup.data
 
     def image_pool(self) -> str | None:
         """The image pool (:mod:`bench.core.batches`) this setup's dataset draws its batches from, as the
@@ -595,20 +622,39 @@ class ScoreEngine:
         return benchmark_spec(self.space.name).images.get(self.setup.dataset)
 
     def check_metrics(self, metric_names: Sequence[str]) -> None:
-        """``ValueError`` (one line) unless this setup's dataset can score every metric of ``metric_names``:
-        it has an image pool, or it declares an input shape and every metric is data-free (``needs="none"``)."""
-        spec, dataset = benchmark_spec(self.space.name), self.setup.dataset
+        """``ValueError`` or ``DataFileError`` (one line) unless this setup's dataset can score every metric of
+        ``metric_names``: it has an image pool; or it reads the user's own images (:meth:`reads_user_images`),
+        they are there, and every metric needs no labels; or it declares an input shape and every metric is
+        data-free (``needs="none"``). A cache of user images records which ones (:meth:`ScoreStore.pin_images`)."""
+        spec, dataset, data = benchmark_spec(self.space.name), self.setup.dataset, self.setup.data
+        where = f"{self.space.name}/{dataset}"
+        user_source = spec.user_images.get(dataset)
+        if data in USER_IMAGE_SOURCES and user_source != data:
+            raise ValueError(f"scoring.data={data} reads no images for {where}: nothing is scored")
         if self.image_pool() is not None:
             return
-        where = f"{self.space.name}/{dataset}"
         if dataset not in spec.input_shapes:
             raise ValueError(f"{where} has no image pool (no images for it here): nothing is scored")
+        if self.reads_user_images():
+            self.store.pin_images(pool_signature(self._data_root, self.setup.batch_size))
+            needing = [name for name in metric_names if registry.get(name).needs == "labels"]
+            if needing:
+                runs = [name for name in registry.names() if registry.get(name).needs != "labels"]
+                raise ValueError(
+                    f"{', '.join(needing)} need(s) labels and {where} reads only {data} images here (no task "
+                    f"labels or losses; see docs/benchmarks.md): nothing is scored; metrics that run: {', '.join(runs)}"
+                )
+            return
         needing = [name for name in metric_names if registry.get(name).needs != "none"]
         if needing:
             free = [name for name in registry.names() if registry.get(name).needs == "none"]
+            hint = ""
+            if user_source:
+                imaged = [name for name in registry.names() if registry.get(name).needs == "data"]
+                hint = f"; with scoring.data={user_source} and your own images also: {', '.join(imaged)}"
             raise ValueError(
                 f"{', '.join(needing)} need(s) images and {where} has none here (see docs/benchmarks.md): "
-                f"nothing is scored; data-free metrics: {', '.join(free)}"
+                f"nothing is scored; data-free metrics: {', '.join(free)}{hint}"
             )
 
     def build(self, index: int) -> nn.Module:

@@ -67,6 +67,9 @@ class BenchmarkSpec:
         input_shapes: for each dataset without an image pool, the shape of one network input (channels,
             height, width; TransNAS jigsaw: tiles, channels, height, width) on which the data-free metrics
             (``needs="none"``: params, flops, synflow, ...) are scored; such a dataset scores nothing else.
+        user_images: for each dataset without an image pool, the ``scoring.data`` source under which a user's
+            own images of it are read, if any (TransNAS: ``taskonomy``, :mod:`bench.core.taskonomy`): with that
+            source the metrics that need images but no labels (``needs="data"``) run too.
     """
 
     name: str
@@ -78,6 +81,7 @@ class BenchmarkSpec:
     description: str = ""
     search: Mapping[str, SearchColumns] = field(default_factory=dict)
     input_shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    user_images: Mapping[str, str] = field(default_factory=dict)
     targets: Mapping[str, str] = field(default_factory=dict)
 
     def check_dataset(self, dataset: str) -> str:
@@ -121,10 +125,12 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
         raise ValueError(f"benchmark {spec.name!r} is registered twice")
     if not spec.datasets or not spec.sources:
         raise ValueError(f"benchmark {spec.name!r} declares no datasets or no ground-truth sources")
-    missing = [d for d in (*spec.images, *spec.input_shapes, *spec.targets) if d not in spec.datasets]
+    declared = (*spec.images, *spec.input_shapes, *spec.user_images, *spec.targets)
+    missing = [d for d in declared if d not in spec.datasets]
     if missing:
         raise ValueError(
-            f"benchmark {spec.name!r}: image pools, input shapes or targets given for undeclared datasets {missing}"
+            f"benchmark {spec.name!r}: image pools, input shapes, user images or targets given for undeclared "
+            f"datasets {missing}"
         )
     missing = [d for d in spec.search if d not in spec.datasets]
     if missing:

@@ -2,9 +2,11 @@
 
 Registers ``tnb101_micro`` and ``tnb101_macro``: the architectures of NAS-Bench-Suite-Zero's TransNAS files,
 ground truth = each task's TransNAS validation metric (:data:`bench.core.nbsuitezero.TNB101_TARGETS`). No
-Taskonomy images are available, so no task declares an image pool: only the data-free metrics (``needs="none"``:
+Taskonomy images ship with the project, so no task declares an image pool: the data-free metrics (``needs="none"``:
 params, flops, synflow, l2_norm, ...) are scored, on each task's own network (encoder + task head) and on inputs
-of the task's :data:`INPUT_SHAPES`; asking for another metric stops with a one-line message and scores nothing.
+of the task's :data:`INPUT_SHAPES`. With ``scoring.data=taskonomy`` and a user's Taskonomy RGB images under the
+data root (:mod:`bench.core.taskonomy`) the metrics that need images but no labels (``needs="data"``) run too.
+Asking for a metric a setup cannot score stops with a one-line message and scores nothing.
 Their networks are built here (``network.py``); ``scripts/tnb101_params_check.py`` counts their parameters
 against NB-Suite-Zero's.
 """
@@ -44,6 +46,7 @@ for _kind, _count in (("micro", "711 cells"), ("macro", "725 networks")):
             open=partial(open_tnb101, _kind),
             images={task: None for task in TASKS},
             input_shapes=INPUT_SHAPES,
+            user_images={task: "taskonomy" for task in TASKS},
             targets={task: nbsuitezero.TNB101_TARGETS[task] for task in TASKS},
             description=f"TransNAS-Bench-101 {_kind}: NB-Suite-Zero's {_count}, 7 Taskonomy tasks (no images here)",
             # a query returns the task's validation metric (higher is better), also reported (the file holds no
