@@ -121,12 +121,15 @@ def test_refusals_are_one_line_before_any_work(user_root: Path, tmp_path: Path) 
     ) as error:
         without.ensure([0], ["naswot"])
     assert "\n" not in str(error.value)
-    _write_images(user_root, 7, seed=1)  # a seventh image: the cache was pinned on six
+    assert not any(
+        path.is_file() for path in cache.rglob("*") if path.name != "setup.json"
+    )  # nothing written
+    engine.ensure([0], ["naswot"])  # scored on six images: the cache is pinned on them
+    _write_images(user_root, 7, seed=1)  # a seventh image
     with pytest.raises(ValueError, match=r"holds scores of other images \(6 Taskonomy .*now 7 Taskonomy"):
         with_images.engine(micro.space, "class_scene", cache, user_root, progress=False).ensure(
-            [0], ["naswot"]
+            [1], ["naswot"]
         )
-    assert not any(cache.rglob("journal-*"))
 
 
 def test_taskonomy_is_refused_where_no_benchmark_declares_it(root: Path, tmp_path: Path) -> None:

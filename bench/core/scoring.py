@@ -636,7 +636,6 @@ class ScoreEngine:
         if dataset not in spec.input_shapes:
             raise ValueError(f"{where} has no image pool (no images for it here): nothing is scored")
         if self.reads_user_images():
-            self.store.pin_images(pool_signature(self._data_root, self.setup.batch_size))
             needing = [name for name in metric_names if registry.get(name).needs == "labels"]
             if needing:
                 runs = [name for name in registry.names() if registry.get(name).needs != "labels"]
@@ -644,6 +643,7 @@ class ScoreEngine:
                     f"{', '.join(needing)} need(s) labels and {where} reads only {data} images here (no task "
                     f"labels or losses; see docs/benchmarks.md): nothing is scored; metrics that run: {', '.join(runs)}"
                 )
+            self.store.pin_images(pool_signature(self._data_root, self.setup.batch_size))
             return
         needing = [name for name in metric_names if registry.get(name).needs != "none"]
         if needing:
