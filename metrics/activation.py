@@ -238,6 +238,7 @@ def epe_score(class_scores: list[float], num_logits: int) -> float:
 
 @metric(
     "epe_nas",
+    class_labels=True,
     class_invariant=True,
     higher_is_better=True,
     needs="labels",

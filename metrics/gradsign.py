@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad, replace_all_batch_norm_modules_, vmap
 
@@ -76,10 +75,10 @@ def sign_agreement(probe: Probe) -> torch.Tensor:
         chosen: dict[str, torch.Tensor], image: torch.Tensor, label: torch.Tensor
     ) -> torch.Tensor:
         out = functional_call(net, ({**params, **chosen}, buffers), (image.unsqueeze(0),))
-        return F.cross_entropy(logits(out), label.unsqueeze(0))
+        return probe.loss(logits(out), label.unsqueeze(0))
 
     per_sample: Callable[..., dict[str, torch.Tensor]] = vmap(grad(sample_loss), in_dims=(None, 0, 0))
-    images, labels = probe.inputs(), probe.labels()
+    images, labels = probe.inputs(), probe.loss_targets()
     totals = {name: torch.zeros_like(w) for name, w in weights.items()}
     undefined = {name: torch.zeros_like(w, dtype=torch.bool) for name, w in weights.items()}
     for start in range(0, len(images), CHUNK):

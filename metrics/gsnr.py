@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch.func import functional_call, grad, replace_all_batch_norm_modules_, vmap
 
 from metrics.gradsign import plain_avg_pools
@@ -65,7 +64,8 @@ class GsnrSettings:
 
 
 def group_gradients(probe: Probe, groups: int) -> dict[str, torch.Tensor]:
-    """Conv2d/Linear weight name → (groups, *weight shape) gradients of each group's mean cross-entropy.
+    """Conv2d/Linear weight name → (groups, *weight shape) gradients of each group's mean loss (the batch's:
+    cross-entropy on the classification benchmarks).
 
     Groups are the first ``groups × (N // groups)`` samples cut in order; ``ValueError`` if N < ``groups``. Shared
     per probe and ``groups`` (ξ-GSNR's variants and L-SWAG's Λ read the same pass). A weight that gets no
@@ -73,7 +73,7 @@ def group_gradients(probe: Probe, groups: int) -> dict[str, torch.Tensor]:
     """
 
     def compute() -> dict[str, torch.Tensor]:
-        images, labels = probe.inputs(), probe.labels()
+        images, targets = probe.inputs(), probe.loss_targets()
         size = len(images) // groups
         if size < 1:
             raise ValueError(
@@ -89,11 +89,11 @@ def group_gradients(probe: Probe, groups: int) -> dict[str, torch.Tensor]:
 
         def group_loss(chosen: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             out = functional_call(net, ({**params, **chosen}, buffers), (x,))
-            return F.cross_entropy(logits(out), y)
+            return probe.loss(logits(out), y)
 
         shape = (groups, size)
         x = images[: groups * size].reshape(*shape, *images.shape[1:])
-        y = labels[: groups * size].reshape(shape)
+        y = targets[: groups * size].reshape(*shape, *targets.shape[1:])
         return vmap(grad(group_loss), in_dims=(None, 0, 0))(weights, x, y)
 
     return probe.shared(f"group_gradients {groups}", compute)

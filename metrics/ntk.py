@@ -128,6 +128,7 @@ def condition_number(gram: torch.Tensor, name: str) -> float:
 
 @metric(
     "ntk_trace",
+    class_labels=True,
     class_invariant=True,
     higher_is_better=True,
     needs="labels",
@@ -142,6 +143,7 @@ def ntk_trace(probe: Probe) -> float:
 
 @metric(
     "ntk_condnum",
+    class_labels=True,
     class_invariant=True,
     higher_is_better=False,
     needs="labels",

@@ -2,8 +2,9 @@
 
 The caller's network is never mutated: a metric asks the probe for a private copy configured as its
 spec says (BatchNorm kept or bypassed, float32 or float64). Passes that several metrics need are
-computed once per probe and cached here: :meth:`Probe.cross_entropy_pass` serves grad_norm, snip,
-plain, fisher, nasi and GraSP: when GraSP is among the selected metrics the pass keeps its autograd
+computed once per probe and cached here: :meth:`Probe.cross_entropy_pass` (the batch's loss:
+cross-entropy except on a task that trains with another, :attr:`metrics.batch.Batch.loss`) serves grad_norm,
+snip, plain, fisher, nasi and GraSP: when GraSP is among the selected metrics the pass keeps its autograd
 graph, and GraSP's Hessian-gradient product differentiates the pass's own gradients instead of running a
 second forward/backward (see :meth:`Probe.take_cross_entropy_graph`).
 """
@@ -22,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from metrics.batch import Batch
+from metrics.losses import loss_function
 
 T = TypeVar("T")
 BNOverride = Literal["train", "bypass"]
@@ -122,14 +124,15 @@ class LayerGradient:
 
 @dataclass(frozen=True)
 class CrossEntropyPass:
-    """One forward/backward of the mean cross-entropy on a private float32 copy, BatchNorm in train mode.
+    """One forward/backward of the batch's mean loss (cross-entropy unless :attr:`Batch.loss` names another) on
+    a private float32 copy, BatchNorm in train mode.
 
     (A ``bn="bypass"`` override of the probe bypasses BatchNorm here too.)
 
     Attributes:
         layers: every Conv2d/Linear layer, in ``net.modules()`` order (gradients detached).
         parameter_grads: dL/dθ of every parameter that gets a gradient, in ``net.parameters()`` order.
-        loss: the mean cross-entropy value (nats).
+        loss: the mean loss value (cross-entropy: nats).
     """
 
     layers: tuple[LayerGradient, ...]
@@ -143,9 +146,14 @@ to the autograd graph of their pass, so that they can be differentiated again wi
 
 
 def cross_entropy_pass(
-    net: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, keep_graph: bool = False
+    net: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    keep_graph: bool = False,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = F.cross_entropy,
 ) -> tuple[CrossEntropyPass, GraphGradients | None]:
-    """Run one mean cross-entropy forward/backward on ``net`` (a private copy: parameters get requires_grad).
+    """Run one forward/backward of the mean ``loss_fn`` (cross-entropy of class labels by default; the batch's own
+    loss, :mod:`metrics.losses`) on ``net`` (a private copy: parameters get requires_grad).
 
     Uses ``torch.autograd.grad`` (no ``.grad`` fields) with respect to every parameter and every
     Conv2d/Linear output; the layer outputs are captured with forward hooks removed after use.
@@ -162,7 +170,7 @@ def cross_entropy_pass(
         param.requires_grad_(True)
     layers = prunable_layers(net)
     with record_calls([module for _, module in layers]) as calls:
-        loss = F.cross_entropy(logits(net(inputs)), labels)
+        loss = loss_fn(logits(net(inputs)), targets)
     intact = [call for call in calls if not call.modified_in_place]
     grads = torch.autograd.grad(
         loss, params + [call.output for call in intact], allow_unused=True, create_graph=keep_graph
@@ -253,8 +261,20 @@ class Probe:
         return self.batch.images.to(self.device, dtype=dtype)
 
     def labels(self) -> torch.Tensor:
-        """The batch labels on the network's device."""
+        """The batch's class labels on the network's device; ``ValueError`` if it has none (``num_classes`` 0)."""
+        if self.batch.num_classes == 0:
+            raise ValueError(f"the batch has no class labels ({self.batch.description})")
         return self.batch.labels.to(self.device)
+
+    def loss_targets(self) -> torch.Tensor:
+        """The targets of the batch's loss (:attr:`Batch.loss_targets`: the labels on the classification
+        benchmarks) on the network's device."""
+        return self.batch.loss_targets.to(self.device)
+
+    def loss(self, output: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """The batch's loss (:attr:`Batch.loss`, :mod:`metrics.losses`; cross-entropy on the classification
+        benchmarks) of a network ``output`` (logits) against ``targets`` (a slice of :meth:`loss_targets`)."""
+        return loss_function(self.batch.loss)(output, targets)
 
     @contextlib.contextmanager
     def seeded(self, name: str) -> Iterator[None]:
@@ -274,11 +294,11 @@ class Probe:
         return self._shared[key]  # type: ignore[return-value]
 
     def cross_entropy_pass(self) -> CrossEntropyPass:
-        """The shared mean cross-entropy forward/backward (BN kept, float32), computed once."""
+        """The shared forward/backward of the batch's mean loss (BN kept, float32), computed once."""
 
         def compute() -> CrossEntropyPass:
             shared, self._cross_entropy_graph = cross_entropy_pass(
-                self.network(), self.inputs(), self.labels(), keep_graph=self.keep_cross_entropy_graph
+                self.network(), self.inputs(), self.loss_targets(), self.keep_cross_entropy_graph, self.loss
             )
             return shared
 
@@ -296,6 +316,8 @@ class Probe:
         grads, self._cross_entropy_graph = self._cross_entropy_graph, None
         if grads is None:
             with self.seeded("cross_entropy_pass"):
-                _, grads = cross_entropy_pass(self.network(), self.inputs(), self.labels(), keep_graph=True)
+                _, grads = cross_entropy_pass(
+                    self.network(), self.inputs(), self.loss_targets(), True, self.loss
+                )
         assert grads is not None
         return grads

@@ -52,6 +52,9 @@ class MetricSpec:
             False for a metric that also reads operations off every such path (parameter or FLOP
             counts, weight norms, hooks on every ReLU, BatchNorm or module, gradients of a BatchNorm
             shift fed by an all-zero node): it is scored on every architecture itself.
+        class_labels: reads the batch's class indices themselves (the true class's logit, per-class groups),
+            not only its loss: runs only on batches with class labels (``needs="labels"`` metrics without it
+            differentiate whatever loss the batch names, :attr:`metrics.batch.Batch.loss`).
         settings: the protocol choices the metric fixes (input kind, initialisation, batch, repeats,
             reducer, per-space constants), name → value, with the paper's defaults; read-only. A
             variant with other settings is registered under another name, so caches never mix them.
@@ -69,6 +72,7 @@ class MetricSpec:
     second_order: bool = False
     class_invariant: bool = False
     settings: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    class_labels: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def metric(
     second_order: bool = False,
     class_invariant: bool = False,
     settings: Mapping[str, object] | None = None,
+    class_labels: bool = False,
 ) -> Callable[[Callable[[Probe], float]], Callable[[Probe], float]]:
     """Register ``fn`` under ``name`` with its declared properties; returns ``fn`` unchanged."""
 
@@ -122,6 +127,7 @@ def metric(
             second_order,
             class_invariant,
             frozen,
+            class_labels,
         )
         return fn
 

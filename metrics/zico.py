@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -20,9 +21,14 @@ def split_bounds(n: int, splits: int) -> list[tuple[int, int]]:
 
 
 def split_gradients(
-    net: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, splits: int = ZICO_SPLITS
+    net: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    splits: int = ZICO_SPLITS,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = F.cross_entropy,
 ) -> dict[str, list[torch.Tensor]]:
-    """Per Conv2d/Linear layer, the flattened weight gradient (float64) of the cross-entropy of each split.
+    """Per Conv2d/Linear layer, the flattened weight gradient (float64) of the mean ``loss_fn`` (cross-entropy of
+    class labels by default; the batch's own loss, :mod:`metrics.losses`) of each split.
 
     Gradients are zeroed before every split, so each entry is that split's own gradient. Layers whose
     weight receives no gradient in some split are left with fewer entries.
@@ -35,7 +41,7 @@ def split_gradients(
     gradients: dict[str, list[torch.Tensor]] = {name: [] for name, _ in layers}
     for start, end in split_bounds(inputs.shape[0], splits):
         net.zero_grad(set_to_none=True)
-        F.cross_entropy(logits(net(inputs[start:end])), labels[start:end]).backward()
+        loss_fn(logits(net(inputs[start:end])), targets[start:end]).backward()
         for name, module in layers:
             if module.weight.grad is not None:
                 gradients[name].append(module.weight.grad.detach().reshape(-1).to(torch.float64))
@@ -89,4 +95,4 @@ def zico(probe: Probe) -> float:
     several third-party ports add the reset. Statistics in float64 (official: float32 NumPy).
     """
     net = probe.copy(bn=True, dtype=torch.float32)
-    return zico_from_gradients(split_gradients(net, probe.inputs(), probe.labels()))
+    return zico_from_gradients(split_gradients(net, probe.inputs(), probe.loss_targets(), loss_fn=probe.loss))

@@ -40,7 +40,13 @@ from bench.core.batches import NUM_CLASSES, USER_IMAGE_SOURCES, Sampling, Source
 from bench.core.benchmarks.registry import benchmark_spec
 from bench.core.score_checksums import failing_blocks, file_digest, read_checksums, write_checksums
 from bench.core.space import Space
-from bench.core.taskonomy import load_taskonomy_batch, pool_signature
+from bench.core.taskonomy import (
+    class_label_refusal,
+    label_refusal,
+    load_taskonomy_batch,
+    pool_signature,
+    rgb_files,
+)
 from metrics import registry
 from metrics.batch import Batch
 from metrics.probe import Probe
@@ -573,7 +579,10 @@ class ScoreEngine:
         self.device = device or torch.device("cpu")
         self.progress = progress
         self._data_root = data_root
-        self._batches: dict[int, Batch] = {}
+        self._batches: dict[tuple[int, bool], Batch] = {}
+        self._user_files: list[Path] | None = None
+        self._user_labels = False
+        """Whether batches of the user's own images carry their labels (a label metric asked for them)."""
         self._wide: tuple[tuple, tuple[str, ...], pd.DataFrame] | None = None
 
     def representatives(self, indices: Sequence[int], metric: str) -> np.ndarray:
@@ -596,20 +605,29 @@ class ScoreEngine:
         """One fixed batch (seeded by ``setup.seed``) or, if ``per_arch_batch``, a fresh draw per architecture;
         on a dataset without an image pool, the user's own images where the setup reads them
         (:meth:`reads_user_images`), else a batch of zeros of its declared input shape (data-free metrics read
-        only the shape)."""
+        only the shape; with labels once :meth:`check_metrics` has seen a label metric)."""
         seed = arch_seed if self.setup.per_arch_batch else self.setup.seed
-        if seed not in self._batches:
+        key = (seed, self._user_labels)
+        if key not in self._batches:
             s, pool = self.setup, self.image_pool()
             if pool is not None:
                 batch = load_batch(pool, self._data_root, s.batch_size, seed, s.data, s.sampling)
             elif self.reads_user_images():
-                batch = load_taskonomy_batch(s.dataset, self._data_root, s.batch_size, seed)
+                batch = load_taskonomy_batch(
+                    s.dataset, self._data_root, s.batch_size, seed, self.user_files(), self._user_labels
+                )
             else:
                 batch = shape_only_batch(
                     s.dataset, benchmark_spec(s.space).input_shapes[s.dataset], s.batch_size
                 )
-            self._batches[seed] = batch
-        return self._batches[seed]
+            self._batches[key] = batch
+        return self._batches[key]
+
+    def user_files(self) -> list[Path]:
+        """The user's Taskonomy RGB images (:func:`bench.core.taskonomy.rgb_files`), listed once per engine."""
+        if self._user_files is None:
+            self._user_files = rgb_files(self._data_root, self.setup.batch_size)
+        return self._user_files
 
     def reads_user_images(self) -> bool:
         """Whether this setup reads a user's own images: its ``data`` source is the one the benchmark declares
@@ -624,8 +642,8 @@ class ScoreEngine:
     def check_metrics(self, metric_names: Sequence[str]) -> None:
         """``ValueError`` or ``DataFileError`` (one line) unless this setup's dataset can score every metric of
         ``metric_names``: it has an image pool; or it reads the user's own images (:meth:`reads_user_images`),
-        they are there, and every metric needs no labels; or it declares an input shape and every metric is
-        data-free (``needs="none"``). A cache of user images records which ones (:meth:`ScoreStore.pin_images`)."""
+        they are there, with the task's labels where a metric needs them (class labels where it reads classes);
+        or it declares an input shape and every metric is data-free (``needs="none"``). A cache of user images records which ones (:meth:`ScoreStore.pin_images`)."""
         spec, dataset, data = benchmark_spec(self.space.name), self.setup.dataset, self.setup.data
         where = f"{self.space.name}/{dataset}"
         user_source = spec.user_images.get(dataset)
@@ -637,13 +655,24 @@ class ScoreEngine:
             raise ValueError(f"{where} has no image pool (no images for it here): nothing is scored")
         if self.reads_user_images():
             needing = [name for name in metric_names if registry.get(name).needs == "labels"]
-            if needing:
+            refusal = label_refusal(dataset, self._data_root) if needing else None
+            if refusal:
                 runs = [name for name in registry.names() if registry.get(name).needs != "labels"]
                 raise ValueError(
-                    f"{', '.join(needing)} need(s) labels and {where} reads only {data} images here (no task "
-                    f"labels or losses; see docs/benchmarks.md): nothing is scored; metrics that run: {', '.join(runs)}"
+                    f"{', '.join(needing)} need(s) labels and {where} {refusal}: nothing is scored; "
+                    f"metrics that run on its {data} images: {', '.join(runs)}"
                 )
-            self.store.pin_images(pool_signature(self._data_root, self.setup.batch_size))
+            classed = [name for name in needing if registry.get(name).class_labels]
+            refusal = class_label_refusal(dataset) if classed else None
+            if refusal:
+                runs = [name for name in registry.names() if not registry.get(name).class_labels]
+                raise ValueError(
+                    f"{', '.join(classed)} read(s) class labels and {where} {refusal}: nothing is scored; "
+                    f"metrics that run on its {data} images and targets: {', '.join(runs)}"
+                )
+            self._user_labels = self._user_labels or bool(needing)
+            signature = pool_signature(self._data_root, self.setup.batch_size, dataset, self.user_files())
+            self.store.pin_images(signature)
             return
         needing = [name for name in metric_names if registry.get(name).needs != "none"]
         if needing:
