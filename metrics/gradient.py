@@ -1,7 +1,7 @@
 """Gradient-based pruning-at-initialisation scores turned into network scores (zero-cost-nas "foresight").
 
-Every score except ``jacob_cov`` and ``l2_norm`` reads the shared mean cross-entropy pass of the
-probe (:meth:`metrics.probe.Probe.cross_entropy_pass`): one forward/backward on a private float32
+Every score except ``jacob_cov`` and ``l2_norm`` reads the shared mean loss pass (cross-entropy on the
+classification benchmarks) of the probe (:meth:`metrics.probe.Probe.cross_entropy_pass`): one forward/backward on a private float32
 copy with BatchNorm in train mode (batch statistics), as in Abdelfattah et al. (ICLR 2021) and the
 official HNAS code. Per-weight saliencies are computed for the weights of every ``nn.Conv2d`` and
 ``nn.Linear`` layer (biases and BatchNorm parameters excluded) and summed to one number, as

@@ -1,10 +1,10 @@
 """GradSign (Zhang & Jia, ICLR 2022): agreement of the signs of per-sample gradients.
 
 For every Conv2d/Linear weight k and every sample i of the batch, g_ik = ∂ℓ(x_i, y_i)/∂w_k is the gradient of
-that sample's own cross-entropy, the network seeing the sample alone (BatchNorm in train mode normalises with
-the sample's own spatial statistics, as the official per-sample loop does). The per-weight agreement is
-|Σ_i sign(g_ik)|; GradSign reduces it over all weights k by a sum or a mean (:data:`REDUCERS`). Per-sample
-gradients come from ``torch.func`` (``vmap`` of ``grad`` of a ``functional_call``), a chunk of samples at a time.
+that sample's own loss (cross-entropy on the classification benchmarks; the batch's, :mod:`metrics.losses`),
+the network seeing the sample alone (BatchNorm in train mode normalises with the sample's own spatial
+statistics, as the official per-sample loop does). The per-weight agreement is |Σ_i sign(g_ik)|; GradSign
+reduces it over all weights k by a sum or a mean (:data:`REDUCERS`). Per-sample gradients come from ``torch.func`` (``vmap`` of ``grad`` of a ``functional_call``), a chunk of samples at a time.
 """
 
 from __future__ import annotations
@@ -72,17 +72,17 @@ def sign_agreement(probe: Probe) -> torch.Tensor:
     weights = {name: params[name] for name in weight_names}
 
     def sample_loss(
-        chosen: dict[str, torch.Tensor], image: torch.Tensor, label: torch.Tensor
+        chosen: dict[str, torch.Tensor], image: torch.Tensor, target: torch.Tensor
     ) -> torch.Tensor:
         out = functional_call(net, ({**params, **chosen}, buffers), (image.unsqueeze(0),))
-        return probe.loss(logits(out), label.unsqueeze(0))
+        return probe.loss(logits(out), target.unsqueeze(0))
 
     per_sample: Callable[..., dict[str, torch.Tensor]] = vmap(grad(sample_loss), in_dims=(None, 0, 0))
-    images, labels = probe.inputs(), probe.loss_targets()
+    images, targets = probe.inputs(), probe.loss_targets()
     totals = {name: torch.zeros_like(w) for name, w in weights.items()}
     undefined = {name: torch.zeros_like(w, dtype=torch.bool) for name, w in weights.items()}
     for start in range(0, len(images), CHUNK):
-        grads = per_sample(weights, images[start : start + CHUNK], labels[start : start + CHUNK])
+        grads = per_sample(weights, images[start : start + CHUNK], targets[start : start + CHUNK])
         for name in weight_names:
             totals[name] += torch.sign(grads[name]).sum(dim=0)  # torch.sign(NaN) is 0: NaNs are marked apart
             undefined[name] |= torch.isnan(grads[name]).any(dim=0)

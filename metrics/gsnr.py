@@ -1,9 +1,10 @@
 """ξ-GSNR (Sun et al., ICCV 2023): the gradient signal-to-noise ratio of the Conv2d/Linear weights.
 
 The batch is cut into ``groups`` contiguous groups of equal size; g_jk = ∂L_j/∂w_k is the gradient of group j's mean
-cross-entropy, each group through the network alone (BatchNorm in train mode normalises with the group's own
-statistics, as a loader batch of that size would). The group gradients come from ``torch.func`` (``vmap`` over the
-groups of ``grad`` of a ``functional_call``) in one pass. Per weight k, with mean and population variance over j,
+loss (cross-entropy on the classification benchmarks; the batch's, :mod:`metrics.losses`), each group through the
+network alone (BatchNorm in train mode normalises with the group's own statistics, as a loader batch of that
+size would). The group gradients come from ``torch.func`` (``vmap`` over the groups of ``grad`` of a
+``functional_call``) in one pass. Per weight k, with mean and population variance over j,
 ξ-GSNR = Σ_k mean_j(g_jk)² / (Var_j(g_jk) + ξ); a layer whose every weight has zero variance adds 0, as in the
 official code. Higher is better.
 """

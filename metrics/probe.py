@@ -102,12 +102,13 @@ def record_calls(modules: Sequence[nn.Module]) -> Iterator[list[LayerCall]]:
 
 @dataclass(frozen=True)
 class LayerGradient:
-    """One Conv2d/Linear layer after the cross-entropy pass.
+    """One Conv2d/Linear layer after the shared loss pass.
 
     Attributes:
         name: qualified module name in the network.
         weight: the layer weight (detached).
-        grad: dL/dW of the mean cross-entropy L; ``None`` if the layer gets no gradient.
+        grad: dL/dW of the mean loss L (cross-entropy on the classification benchmarks); ``None`` if the
+            layer gets no gradient.
         channel_products: per forward call, an (N, C_out) tensor: for each sample and output
             channel, the sum over spatial positions of (layer output ⊙ dL/d output). Empty if the
             layer never ran or its output does not reach the loss.
@@ -305,7 +306,7 @@ class Probe:
         return self.shared("cross_entropy_pass", compute)
 
     def take_cross_entropy_graph(self) -> GraphGradients:
-        """The cross-entropy pass's weight gradients on their graph, handed over once.
+        """The shared loss pass's weight gradients on their graph, handed over once.
 
         They come from the shared pass when it kept its graph (:attr:`keep_cross_entropy_graph`); the
         probe then drops its reference, so the graph is freed as soon as the caller is done with it (an

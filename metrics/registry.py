@@ -45,7 +45,7 @@ class MetricSpec:
         paper: short citation of the reference implementation whose semantics it follows.
         version: bumped whenever a change alters the values; part of the score-cache key.
         units: what the value measures, for docs and plot labels.
-        second_order: differentiates the shared cross-entropy pass's gradients once more (GraSP);
+        second_order: differentiates the shared loss pass's gradients once more (GraSP);
             when one is selected, :func:`evaluate` has the probe keep that pass's graph for it.
         class_invariant: the value depends only on the operations on input→output paths, so
             functionally identical cells (one class of ``Space.canonical``) may share one score.

@@ -643,7 +643,8 @@ class ScoreEngine:
         """``ValueError`` or ``DataFileError`` (one line) unless this setup's dataset can score every metric of
         ``metric_names``: it has an image pool; or it reads the user's own images (:meth:`reads_user_images`),
         they are there, with the task's labels where a metric needs them (class labels where it reads classes);
-        or it declares an input shape and every metric is data-free (``needs="none"``). A cache of user images records which ones (:meth:`ScoreStore.pin_images`)."""
+        or it declares an input shape and every metric is data-free (``needs="none"``). A cache of user images
+        records which ones (:meth:`ScoreStore.pin_images`)."""
         spec, dataset, data = benchmark_spec(self.space.name), self.setup.dataset, self.setup.data
         where = f"{self.space.name}/{dataset}"
         user_source = spec.user_images.get(dataset)
