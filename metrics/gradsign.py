@@ -4,7 +4,8 @@ For every Conv2d/Linear weight k and every sample i of the batch, g_ik = ∂ℓ(
 that sample's own loss (cross-entropy on the classification benchmarks; the batch's, :mod:`metrics.losses`),
 the network seeing the sample alone (BatchNorm in train mode normalises with the sample's own spatial
 statistics, as the official per-sample loop does). The per-weight agreement is |Σ_i sign(g_ik)|; GradSign
-reduces it over all weights k by a sum or a mean (:data:`REDUCERS`). Per-sample gradients come from ``torch.func`` (``vmap`` of ``grad`` of a ``functional_call``), a chunk of samples at a time.
+reduces it over all weights k by a sum or a mean (:data:`REDUCERS`). Per-sample gradients come from
+``torch.func`` (``vmap`` of ``grad`` of a ``functional_call``), a chunk of samples at a time.
 """
 
 from __future__ import annotations
