@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -221,6 +222,23 @@ def test_jigsaw_labels_index_the_permutation_set_and_order_the_tiles(tmp_path: P
     np.save(tmp_path / "taskonomy" / taskonomy.PERMUTATIONS_FILE, rows[:, :8])
     with pytest.raises(DataFileError, match=r"expected 1000 rows, each an order of the 9 positions"):
         taskonomy.load_taskonomy_batch("jigsaw", tmp_path, 2, seed=3)
+
+
+def test_permutation_set_is_read_once_while_unchanged(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "taskonomy"
+    folder.mkdir()
+    path = folder / taskonomy.PERMUTATIONS_FILE
+    rows = np.stack([np.random.default_rng(i).permutation(9) for i in range(1000)])
+    np.save(path, rows)
+    reads = []
+    load = taskonomy._load_npy
+    monkeypatch.setattr(taskonomy, "_load_npy", lambda file, what: reads.append(file) or load(file, what))
+    first = taskonomy.permutation_set(tmp_path)
+    assert taskonomy.permutation_set(tmp_path) is first and len(reads) == 1
+    assert not first.flags.writeable  # the shared copy cannot be altered by a caller
+    np.save(path, rows[::-1])  # same size: the new modification time alone marks it as changed
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1))
+    assert (taskonomy.permutation_set(tmp_path) == rows[::-1]).all() and len(reads) == 2
 
 
 def test_label_metrics_run_on_the_classification_tasks(user_root: Path, tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +75,6 @@ NORMALISATION: dict[str, tuple[tuple[float, float, float], tuple[float, float, f
 """Per-task channel (mean, std) in [0, 1] pixel units, from NASLib's TransNAS-Bench-101 task configs; jigsaw's
 tiles are not normalised."""
 
-LABELLED_TASKS = ("class_scene", "class_object", "jigsaw")
-"""The tasks whose batches carry one class label per image (the metrics that read classes run on these only)."""
 TASK_LOSSES = {
     "class_scene": "soft_cross_entropy",
     "class_object": "soft_cross_entropy",
@@ -170,33 +169,52 @@ def _load_npy(path: Path, what: str) -> np.ndarray:
         raise DataFileError(f"cannot read {what} {path}: {err}") from err
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    """(modification time in ns, size in bytes) of ``path``: a cached read is reused only while both hold."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
 def permutation_set(root: Path) -> np.ndarray | None:
     """TransNAS-Bench-101's jigsaw permutations, (1000, 9) cell positions 0..8 per row, where the user put the
-    file (:data:`PERMUTATIONS_FILE`), else ``None``; a one-line :class:`DataFileError` for a malformed file."""
+    file (:data:`PERMUTATIONS_FILE`), else ``None``; a one-line :class:`DataFileError` for a malformed file.
+    Read once while the file is unchanged (a run with ``per_arch_batch`` draws a batch per architecture)."""
     path = Path(root) / FOLDER / PERMUTATIONS_FILE
-    if not path.exists():
-        return None
+    return _checked_permutations(path, _stamp(path)) if path.exists() else None
+
+
+@lru_cache(maxsize=4)
+def _checked_permutations(path: Path, stamp: tuple[int, int]) -> np.ndarray:
+    """The validated, read-only permutation set at ``path``; ``stamp`` (:func:`_stamp`) only keys the cache."""
     rows = _load_npy(path, "the jigsaw permutation set")
     expected = (OUTPUTS["jigsaw"], 9)
     if rows.shape != expected or not (np.sort(rows, axis=1) == np.arange(9)).all():
         raise DataFileError(
             f"{path}: expected {expected[0]} rows, each an order of the 9 positions 0..8; got shape {rows.shape}"
         )
-    return rows.astype(np.int64)
+    rows = rows.astype(np.int64)
+    rows.flags.writeable = False
+    return rows
 
 
 def selection_mask(root: Path, task: str) -> np.ndarray | None:
     """TransNAS-Bench-101's mask of ``task``'s classes among Taskonomy's (``<task>_selected.npy``; bool, 365 or
-    1,000 entries, 63 or 100 true), where the user put it, else ``None``; one line if malformed."""
+    1,000 entries, 63 or 100 true), where the user put it, else ``None``; one line if malformed. Read once while
+    the file is unchanged."""
     path = Path(root) / FOLDER / f"{task}_selected.npy"
-    if not path.exists():
-        return None
+    return _checked_mask(path, task, _stamp(path)) if path.exists() else None
+
+
+@lru_cache(maxsize=4)
+def _checked_mask(path: Path, task: str, stamp: tuple[int, int]) -> np.ndarray:
+    """The validated, read-only selection mask at ``path``; ``stamp`` (:func:`_stamp`) only keys the cache."""
     mask = _load_npy(path, f"the {task} selection mask").astype(bool)
     if mask.shape != (TASKONOMY_CLASSES[task],) or int(mask.sum()) != OUTPUTS[task]:
         raise DataFileError(
             f"{path}: expected {TASKONOMY_CLASSES[task]} entries with {OUTPUTS[task]} selected; got shape "
             f"{mask.shape} with {int(mask.sum())} selected"
         )
+    mask.flags.writeable = False
     return mask
 
 
