@@ -119,7 +119,7 @@ FRONTIER_NO_VKDNW := [xi_gsnr,xi_gsnr_cumulative,l_swag,l_swag_lambda,l_swag_psi
 SAMPLE1000_RUNS := $(foreach d,$(SAMPLE1000_SETS),corr-sample1000-$(d) corr-az-nas-sample1000-$(d)) \
   $(addprefix corr-frontier-sample1000-,$(FRONTIER_SETS))
 CORR_RUNS := $(NB201_RUNS) corr-az-nas-all corr-az-nas-no-dead-ops corr-one-per-class corr-sample1000 corr-az-nas-sample1000 corr-frontier-sample1000 corr-vkdnw-aggregates-sample1000 $(SAMPLE1000_RUNS) corr-fixed300 corr-fresh300 corr-bn-bypass300 \
-  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-gradsign64 corr-gradsign128 corr-nb101 corr-nb101-frontier corr-nb101-seed1 corr-nb301-hnas corr-nb301 corr-nb301-frontier $(TNB_RUNS)
+  corr-epe32 corr-epe64 corr-plain32 corr-plain64 corr-gradsign64 corr-gradsign128 corr-nb101 corr-nb101-frontier corr-nb101-seed1 corr-nb301-hnas corr-nb301 corr-nb301-frontier corr-nb301-swap-darts $(TNB_RUNS)
 CORR_TABLES := $(foreach d,$(NB201_SETS),cell-subsets-$(d) conv-strata-$(d) conv-strata-sample1000-$(d)) \
   paired-batch300 paired-in16-batch paired-gradsign-batch paired-nb101-seed1 \
   target-sensitivity-all target-sensitivity-no-dead-ops target-sensitivity-sample1000
@@ -200,6 +200,8 @@ corr-nb301:
 	$(CORRELATE) experiment=nb301_nbsz_network
 corr-nb301-frontier:
 	$(CORRELATE) experiment=nb301_frontier
+corr-nb301-swap-darts:
+	$(CORRELATE) experiment=nb301_swap_darts
 $(TNB_RUNS): corr-tnb101-%:
 	$(CORRELATE) experiment=tnb101_data_free space=tnb101_$(firstword $(subst -, ,$*)) dataset=$(lastword $(subst -, ,$*))
 # the strata and target tables of a dataset join its AZ-NAS folder where it has one (FULL_JOIN_<dataset>); not the

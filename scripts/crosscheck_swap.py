@@ -32,8 +32,14 @@ column ``first``), each timed with ``time.perf_counter`` (``seconds_official``: 
 copy; ``seconds_ours``: ``registry.evaluate`` on a new probe), under ``--threads`` torch threads (default 1).
 Writes one row per architecture to ``--out`` (pandas) and prints a summary.
 
+With ``--space nb301_swap_darts`` the architectures are the first ``--archs`` NB301 genotypes (file order) on the
+network of that benchmark variant, and the official side scores the network the official code builds for the
+genotype (``Network(3, 10, 1, genotype)`` of ``src/search_space/networks.py``, as ``correlation.py`` does), so the
+check covers the network too; the batch is the preset's 16 images (seed 0).
+
 Usage: ``.venv/bin/python scripts/crosscheck_swap.py --official /tmp/SWAP --archs 50 [--script-init N]
---out results/crosscheck/swap_official_nb201.csv``
+--out results/crosscheck/swap_official_nb201.csv``; ``... --space nb301_swap_darts --archs 50
+--out results/crosscheck/swap_official_nb301_darts.csv``
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ from torch import nn
 
 from bench.core.batches import load_batch
 from bench.core.benchmarks import open_benchmark
+from bench.core.benchmarks.nb301.genotype import Genotype as Genotype301
+from bench.core.benchmarks.nb301.genotype import named_edges
 from bench.core.correlation import select_architectures
 from bench.core.paths import data_root
 from bench.core.stats import finite_pairs_spearman
@@ -72,10 +80,13 @@ ROUND_OFF = 1e-12
 
 @dataclass(frozen=True)
 class Official:
-    """The official pieces used: the ``SWAP`` class and the Gaussian initialiser."""
+    """The official pieces used: the ``SWAP`` class, the Gaussian initialiser, the DARTS network builder
+    (``src/search_space/networks.py``: ``Network(C, num_classes, layers, genotype)``) and its ``Genotype``."""
 
     swap: type
     init: Callable[[nn.Module], nn.Module]
+    network: Callable[..., nn.Module]
+    genotype: type
 
 
 def load_official(checkout: Path) -> Official:
@@ -86,9 +97,18 @@ def load_official(checkout: Path) -> Official:
         raise SystemExit("a package named 'src' is already imported; cannot import the official one")
     sys.path.insert(0, str(checkout))
     from src.metrics.swap import SWAP
+    from src.search_space.networks import Genotype, Network
     from src.utils.utilities import network_weight_gaussian_init
 
-    return Official(SWAP, network_weight_gaussian_init)
+    return Official(SWAP, network_weight_gaussian_init, Network, Genotype)
+
+
+def official_darts_network(official: Official, genotype: Genotype301) -> nn.Module:
+    """The network ``correlation.py`` scores a genotype on, built by the official code: ``Network(3, 10, 1, g)``
+    with ``g`` our NB301 genotype in DARTS's form (``(op, input)`` per edge, nodes 2..5 concatenated)."""
+    normal, reduce = ([(op, source) for _, source, op in named_edges(cell)] for cell in genotype)
+    concat = [2, 3, 4, 5]
+    return official.network(3, 10, 1, official.genotype(normal, concat, reduce, concat))
 
 
 def our_seed(settings: SwapSettings = SETTINGS, seed: int = SEED) -> int:
@@ -126,11 +146,15 @@ def our_value(net: nn.Module, batch: Batch) -> float:
     return result.value
 
 
-def compare_one(official: Official, net: nn.Module, batch: Batch, position: int) -> dict[str, object]:
-    """The agreement/timing columns of one architecture (official first on even positions)."""
+def compare_one(
+    official: Official, net: nn.Module, batch: Batch, position: int, official_net: nn.Module | None = None
+) -> dict[str, object]:
+    """The agreement/timing columns of one architecture (official first on even positions); the official side
+    scores ``official_net`` if given (a network the official code built), else a copy of ``net``."""
     images = batch.images[: SETTINGS.samples]
+    theirs_net = net if official_net is None else official_net
     sides: dict[str, Callable[[], object]] = {
-        "official": lambda: official_counts(official, net, images, script_init=False, seed=our_seed()),
+        "official": lambda: official_counts(official, theirs_net, images, script_init=False, seed=our_seed()),
         "ours": lambda: our_value(net, batch),
     }
     first, measured = timed_in_turn(sides, position)
@@ -196,6 +220,13 @@ def summarise(table: pd.DataFrame, threads: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--official", type=Path, required=True, help="a checkout of pym1024/SWAP")
+    parser.add_argument(
+        "--space",
+        choices=("nb201", "nb301_swap_darts"),
+        default="nb201",
+        help="nb201: the 1,000-architecture sample, the official side on a copy of our network; "
+        "nb301_swap_darts: the 725 NB301 genotypes in file order, the official side on its own Network(3, 10, 1)",
+    )
     parser.add_argument("--archs", type=int, default=50)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--threads", type=int, default=1)
@@ -209,13 +240,19 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     official = load_official(args.official)
-    benchmark = open_benchmark("nb201")
-    loaded = load_batch("cifar10", data_root(), 64, seed=SEED)
+    benchmark = open_benchmark(args.space)
+    batch_size = (
+        64 if args.space == "nb201" else SETTINGS.samples
+    )  # the preset's batch (nb301_swap_darts: 16)
+    loaded = load_batch("cifar10", data_root(), batch_size, seed=SEED)
     batch = replace(loaded, images=loaded.images.contiguous())  # the official .view needs it (docstring)
+    darts = args.space == "nb301_swap_darts"
+    indices = range(len(benchmark.space)) if darts else select_architectures(benchmark, 1000, SEED)
     rows = []
-    for position, index in enumerate(select_architectures(benchmark, 1000, SEED)[: args.archs]):
+    for position, index in enumerate(indices[: args.archs]):
         net = benchmark.space.build(index, 10)
-        row = compare_one(official, net, batch, position)
+        theirs = official_darts_network(official, benchmark.space.arch(index)) if darts else None
+        row = compare_one(official, net, batch, position, theirs)
         row["ours_as_loaded"] = our_value(net, loaded)
         if position < args.script_init:
             row |= script_init_columns(official, net, batch, row["ours"], row["official_sd"])  # type: ignore[arg-type]

@@ -13,7 +13,10 @@
 #   default stages: the 21 classic metrics (issue #30), cheapest first, then the frontier metrics (issue #34).
 #   Seconds per architecture on one thread, two jobs on the 2 cores (their logs): classic ≤ 2 except the NTK pair
 #   (6.2, shared) and te_nas_ntk (≈ 8); frontier (scripts/metric_seconds.py, three jobs on 2 cores): l_swag_psi 0.2,
-#   AZ-NAS's trio 2.5-3.2 (one shared pass), gradsign 2.9, xi_gsnr 4.0, l_swag 4.5, swap 5.1, vkdnw 12.7.
+#   AZ-NAS's trio 2.5-3.2 (one shared pass), gradsign 2.9, xi_gsnr 4.0, l_swag 4.5, vkdnw 12.7 (the stage's
+#   first 12 networks took 26-170 s each: two workers beside two other jobs on the 2 cores). `swap` is not a
+#   stage: on this C = 32 network it saturates at its 2^16 ceiling (46 scored: 62,400-65,535); it is scored on
+#   SWAP's own one-cell network instead (`make corr-nb301-swap-darts`, space nb301_swap_darts, minutes for the 725).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$#" -eq 0 ]; then
@@ -21,7 +24,7 @@ if [ "$#" -eq 0 ]; then
     '[linear_regions]' '[jacob_cov]' '[zen]' '[zico]' '[nasi]' '[fisher]' '[epe_nas]' '[ntk_trace,ntk_condnum]' \
     '[te_nas_ntk]' '[grasp]' '[n_layers,n_convs,az_complexity,logsynflow]' \
     '[az_expressivity,az_progressivity,az_trainability]' '[gradsign,gradsign_mean]' \
-    '[l_swag,l_swag_lambda,l_swag_psi]' '[xi_gsnr,xi_gsnr_cumulative]' '[swap]' '[vkdnw,vkdnw_single]'
+    '[l_swag,l_swag_lambda,l_swag_psi]' '[xi_gsnr,xi_gsnr_cumulative]' '[vkdnw,vkdnw_single]'
 fi
 mkdir -p /tmp/nb301_out
 for metrics in "$@"; do

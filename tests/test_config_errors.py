@@ -34,7 +34,7 @@ def config(name: str, overrides: list[str]):
         (["population=no_dead_ops", "sample=9446"], "sample=9446 is outside 1..9445, the size of population"),
         (
             ["space=nb999"],
-            "unknown space 'nb999'; valid choices: nb101, nb201, nb301, nb301_hnas_darts, tnb101_micro, tnb101_macro",
+            "unknown space 'nb999'; valid choices: nb101, nb201, nb301, nb301_hnas_darts, nb301_swap_darts, tnb101_micro, tnb101_macro",
         ),
         (["scoring.init=orthogonal", "sample=2"], "unknown scoring.init 'orthogonal'"),
         (["space=nb101", "dataset=cifar100"], "unknown dataset 'cifar100' for nb101; valid choices: cifar10"),

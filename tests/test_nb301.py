@@ -9,7 +9,13 @@ import torch
 
 from bench.core.benchmarks import open_benchmark
 from bench.core.benchmarks.nb301.genotype import duplicate_inputs, parse, to_str
-from bench.core.benchmarks.nb301.network import HNAS_DARTS, NB301_TRAINING, NB_SUITE_ZERO, DartsNetwork
+from bench.core.benchmarks.nb301.network import (
+    HNAS_DARTS,
+    NB301_TRAINING,
+    NB_SUITE_ZERO,
+    SWAP_DARTS,
+    DartsNetwork,
+)
 from bench.core.benchmarks.nb301.space import NB301Space, one_change_variants
 from bench.core.paths import DataFileError
 from bench.core.scoring import ScoringOptions
@@ -94,9 +100,24 @@ def test_hnas_darts_network_parameter_count() -> None:
     assert net.features(torch.randn(1, 3, 32, 32)).shape == (1, 4 * 4 * 16, 8, 8)
 
 
+def test_swap_darts_network_parameter_count() -> None:
+    """SWAP's DARTS scoring network (no stem, C = 3, one cell, which is a reduction cell of 6 channels): both
+    preprocessings are ReLU-1×1 conv-affine BN from the 3-channel image, 2·(18 + 12) = 60; a skip_connect from
+    input 0 at stride 2 is a factorized reduction, 2·18 + 12 = 48; a sep_conv_3x3 from input 1, 2·(9·6 + 6² + 2·6)
+    = 204; max pools elsewhere, no BN after them; classifier 24·10 + 10 = 250; total 562."""
+    normal = [(0, 0), (1, 0)] * 4  # never built: the one cell is a reduction cell
+    genotype = parse(str([normal, [(0, 2), (1, 3)] + [(0, 0), (1, 0)] * 3]))
+    net = DartsNetwork(genotype, 10, SWAP_DARTS)
+    assert sum(p.numel() for p in net.parameters()) == 562
+    assert len(net.cells) == 1 and isinstance(net.stem, torch.nn.Identity)
+    assert net.features(torch.randn(2, 3, 32, 32)).shape == (2, 4 * 6, 16, 16)
+
+
 def test_hnas_darts_variant_is_cached_apart(root: Path, tmp_path: Path) -> None:
     hnas = open_benchmark("nb301_hnas_darts", root)
     assert hnas.space.name == "nb301_hnas_darts" and hnas.space.config is HNAS_DARTS
     assert hnas.space.key(hnas.space.arch(7)) == open_benchmark("nb301", root).space.key(hnas.space.arch(7))
     engine = ScoringOptions(device="cpu").engine(hnas.space, "cifar10", tmp_path, root, progress=False)
     assert engine.store.folder.parent.parent.name == "nb301_hnas_darts"
+    swap = open_benchmark("nb301_swap_darts", root)
+    assert swap.space.config is SWAP_DARTS and swap.space.arch(7) == hnas.space.arch(7)

@@ -6,6 +6,8 @@ images.
 
 Also registers ``nb301_hnas_darts``: the same pool and ground truth, built as HNAS's DARTS search builds the
 networks it scores (:data:`~.network.HNAS_DARTS`: C = 16, 5 cells); its scores are cached apart from ``nb301``.
+And ``nb301_swap_darts``: the same pool built as SWAP's official DARTS script builds the networks it scores
+(:data:`~.network.SWAP_DARTS`: no stem, C = 3, one reduction cell), cached apart too.
 """
 
 from __future__ import annotations
@@ -58,6 +60,19 @@ register_benchmark(
         open=partial(open_nb301, config_name="hnas-darts", name="nb301_hnas_darts"),
         images={"cifar10": "cifar10"},
         description="NAS-Bench-301 pool built as HNAS's DARTS search scores it (C=16, 5 cells), NB301 accuracy",
+        search=SEARCH,
+    )
+)
+
+register_benchmark(
+    BenchmarkSpec(
+        name="nb301_swap_darts",
+        datasets=DATASETS,
+        sources=("nb-suite-zero",),
+        default_target="valid_acc_100ep",
+        open=partial(open_nb301, config_name="swap-darts", name="nb301_swap_darts"),
+        images={"cifar10": "cifar10"},
+        description="NAS-Bench-301 pool built as SWAP's official DARTS script scores it (no stem, C=3, 1 cell)",
         search=SEARCH,
     )
 )

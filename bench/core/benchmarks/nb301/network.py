@@ -25,6 +25,10 @@ reduction at stride 2).
   ``darts_space/search.py``: ``NetworkCIFAR(init_channels=16, layers=5, auxiliary=False)``, drop-path 0):
   DARTS's evaluation network (affine BN in the cell ops, no BN after pooling) with C = 16 and 5 cells, the
   reduction cells at positions 1 and 3. Scored as the benchmark variant ``nb301_hnas_darts``.
+* :data:`SWAP_DARTS`: the network SWAP's official DARTS-space script scores each genotype on (``pym1024/SWAP``,
+  ``correlation.py``: ``Network(3, 10, 1, genotype)`` of ``src/search_space/networks.py``): no stem (both inputs of
+  the cell are the image), C = 3 and one cell, which the rule above makes a reduction cell (6 channels), affine BN
+  in the cell ops, no BN after pooling. Scored as the benchmark variant ``nb301_swap_darts``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ from torch import nn
 
 from bench.core.benchmarks.nb301.genotype import OPS, Cell, Genotype, named_edges
 
+IMAGE_CHANNELS = 3
+"""Channels of the input images (CIFAR-10)."""
+
 
 @dataclass(frozen=True)
 class DartsConfig:
@@ -46,6 +53,7 @@ class DartsConfig:
         channels: C, the channels of each first-stage cell node (doubled at each reduction cell).
         cells: number of cells (two of them reduction cells).
         stem_multiplier: the stem outputs ``stem_multiplier × C`` channels.
+        stem: whether there is a stem; without one, the first cell's two inputs are the 3-channel image itself.
         affine_cell_bn: whether the BN layers inside the cell ops have a learnable scale and shift.
         pool_bn: whether a (non-affine) BN follows each pooling op.
     """
@@ -54,6 +62,7 @@ class DartsConfig:
     channels: int = 32
     cells: int = 8
     stem_multiplier: int = 3
+    stem: bool = True
     affine_cell_bn: bool = False
     pool_bn: bool = True
 
@@ -65,7 +74,10 @@ class DartsConfig:
 NB_SUITE_ZERO = DartsConfig(name="nb-suite-zero", affine_cell_bn=False, pool_bn=True)
 NB301_TRAINING = DartsConfig(name="nb301-training", affine_cell_bn=True, pool_bn=False)
 HNAS_DARTS = DartsConfig(name="hnas-darts", channels=16, cells=5, affine_cell_bn=True, pool_bn=False)
-CONFIGS = {config.name: config for config in (NB_SUITE_ZERO, NB301_TRAINING, HNAS_DARTS)}
+SWAP_DARTS = DartsConfig(
+    name="swap-darts", channels=3, cells=1, stem=False, affine_cell_bn=True, pool_bn=False
+)
+CONFIGS = {config.name: config for config in (NB_SUITE_ZERO, NB301_TRAINING, HNAS_DARTS, SWAP_DARTS)}
 
 
 class ReLUConvBN(nn.Sequential):
@@ -168,8 +180,13 @@ class DartsNetwork(nn.Module):
         super().__init__()
         normal, reduce = genotype
         c = config.channels
-        c_stem = config.stem_multiplier * c
-        self.stem = nn.Sequential(nn.Conv2d(3, c_stem, 3, padding=1, bias=False), nn.BatchNorm2d(c_stem))
+        if config.stem:
+            c_stem = config.stem_multiplier * c
+            self.stem: nn.Module = nn.Sequential(
+                nn.Conv2d(IMAGE_CHANNELS, c_stem, 3, padding=1, bias=False), nn.BatchNorm2d(c_stem)
+            )
+        else:
+            c_stem, self.stem = IMAGE_CHANNELS, nn.Identity()
         c_prev_prev, c_prev, c_curr = c_stem, c_stem, c
         reductions = config.reduction_positions()
         cells: list[DartsCell] = []
@@ -196,7 +213,8 @@ class DartsNetwork(nn.Module):
         self.classifier = nn.Linear(c_prev, num_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The last cell's feature map (N, 4·C·4, H/4, W/4)."""
+        """The last cell's feature map (N, 4·C_last, H/2^r, W/2^r): C_last the last cell's C, r the number of
+        reduction cells (4·C·4 channels at H/4 for the 8-cell configurations)."""
         s0 = s1 = self.stem(x)
         for cell in self.cells:
             s0, s1 = s1, cell(s0, s1)
