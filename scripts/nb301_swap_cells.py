@@ -17,7 +17,8 @@ their CSV holds genotypes with ``none`` ops, which our NB301 network does not bu
 file's accuracy and the spread of both accuracy columns. Nothing from their file is written.
 
 Usage: ``.venv/bin/python scripts/nb301_swap_cells.py --out results/crosscheck/nb301_swap_cells.csv
-[--official /tmp/SWAP --official-archs 400]``
+[--official /tmp/SWAP --official-archs 400 [--official-only --threads 1]]``. Run the official part alone on one
+thread on a busy machine: two threads beside other jobs slowed it more than fivefold here.
 """
 
 from __future__ import annotations
@@ -133,6 +134,11 @@ def main() -> None:
     parser.add_argument("--official", type=Path, default=None, help="a checkout of pym1024/SWAP")
     parser.add_argument("--official-archs", type=int, default=400)
     parser.add_argument(
+        "--official-only",
+        action="store_true",
+        help="read the cell table from --out (written by an earlier run) and run only the official part",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=torch.get_num_threads(),
@@ -142,9 +148,12 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     root = args.data_root if args.data_root is not None else data_root()
-    table = cell_table(root)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out, index=False, float_format="%.10g")
+    if args.official_only:
+        table = pd.read_csv(args.out)
+    else:
+        table = cell_table(root)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(args.out, index=False, float_format="%.10g")
     accuracy = table["valid_acc_100ep"]
     for column in ("swap_reduction_cell", "swap_normal_cell", "reduction_convs", "normal_convs"):
         print(f"Spearman({column}, NB301 accuracy) {stats.spearmanr(table[column], accuracy)[0]:.3f}")
