@@ -11,10 +11,11 @@ on the same one-cell network built from the normal cell instead (computed here: 
 settings, the preset's seeded batch of 16 and probe seed), and the number of conv ops of each cell; it prints the
 Spearman correlations (the normal cell's SWAP is scored on the probe the preset gives the genotype, so with the
 same batch and seed). With ``--official <SWAP checkout>`` it also runs the official code alone on the first
-``--official-archs`` genotypes of the checkout's own ``datasets/DARTS_archs_CIFAR10.csv`` (their network, ``SWAP``
-class and ``correlation.py``'s loop, ``net.apply`` re-initialisation, 32 repeats, torch seeded 0, the same 16 images:
-their CSV holds genotypes with ``none`` ops, which our NB301 network does not build) and prints the Spearman with that
-file's accuracy and the spread of both accuracy columns. Nothing from their file is written.
+``--official-archs`` genotypes of the checkout's own ``datasets/DARTS_archs_CIFAR10.csv`` (their network,
+``SWAP`` class and ``correlation.py``'s loop, ``net.apply`` re-initialisation, 32 repeats, torch seeded 0 before
+each genotype, the same 16 images: their CSV holds genotypes with ``none`` ops, which our NB301 network does not
+build) and prints the Spearman with that file's accuracy and the spread of both accuracy columns.
+Nothing from their file is written.
 
 Usage: ``.venv/bin/python scripts/nb301_swap_cells.py --out results/crosscheck/nb301_swap_cells.csv
 [--official /tmp/SWAP --official-archs 400 [--official-only --threads 1]]``. Run the official part alone on one
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from crosscheck_swap import SEED, SETTINGS, load_official
+from crosscheck_swap import SEED, SETTINGS, load_official, official_counts
 from scipy import stats
 
 from bench.core.batches import load_batch
@@ -91,19 +92,11 @@ def official_csv_spearman(checkout: Path, archs: int, images: torch.Tensor) -> N
     """Print the official code's SWAP-accuracy Spearman on the first ``archs`` rows of its own DARTS CSV."""
     official = load_official(checkout)
     info = pd.read_csv(checkout / "datasets" / "DARTS_archs_CIFAR10.csv", names=["genotype", "valid_acc"])
-    torch.manual_seed(SEED)
     scores = []
     for text in info["genotype"].head(archs):
         normal, normal_concat, reduce, reduce_concat = _genotype_fields(text)
         net = official.network(3, 10, 1, official.genotype(normal, normal_concat, reduce, reduce_concat))
-        meter = official.swap(model=net, inputs=images, device=torch.device("cpu"), seed=SEED)
-        counts = []
-        for _ in range(SETTINGS.repeats):
-            net.apply(official.init)
-            meter.reinit()
-            counts.append(int(meter.forward()))
-            meter.clear()
-        scores.append(statistics.fmean(counts))
+        scores.append(statistics.fmean(official_counts(official, net, images, script_init=True, seed=SEED)))
     accuracy = info["valid_acc"].head(archs).to_numpy(dtype=float)
     rho = stats.spearmanr(scores, accuracy)[0]
     print(

@@ -25,9 +25,7 @@ SEARCH = {"cifar10": SearchColumns("valid_acc_100ep", None, "valid_acc_100ep", p
 in the file: searches are budgeted in queries), over the pool of the 725."""
 
 
-def open_nb301(
-    root: Path, source: str, config_name: str = "nb-suite-zero", name: str = "nb301"
-) -> tuple[Space, GroundTruth]:
+def open_nb301(root: Path, source: str, *, config_name: str, name: str) -> tuple[Space, GroundTruth]:
     """The NB301 pool (networks built with the :data:`~.network.CONFIGS` entry ``config_name``, space registry
     name ``name``) and its ground truth from NB-Suite-Zero's file under ``root``."""
     from bench.core.benchmarks.nb301.groundtruth import NB301GroundTruth
@@ -38,41 +36,35 @@ def open_nb301(
     return NB301Space(truth.arch_strs(), CONFIGS[config_name], name), truth
 
 
-register_benchmark(
-    BenchmarkSpec(
-        name="nb301",
-        datasets=DATASETS,
-        sources=("nb-suite-zero",),
-        default_target="valid_acc_100ep",
-        open=open_nb301,
-        images={"cifar10": "cifar10"},
-        description="NAS-Bench-301 (DARTS space): NB-Suite-Zero's 725 CIFAR-10 architectures, NB301 accuracy",
-        search=SEARCH,
+def register_nb301_variant(name: str, config_name: str, description: str) -> None:
+    """Register the NB301 pool and ground truth as benchmark ``name``, its networks built with the
+    :data:`~.network.CONFIGS` entry ``config_name``; ``description`` says how (a line of ``bench list``)."""
+    register_benchmark(
+        BenchmarkSpec(
+            name=name,
+            datasets=DATASETS,
+            sources=("nb-suite-zero",),
+            default_target="valid_acc_100ep",
+            open=partial(open_nb301, config_name=config_name, name=name),
+            images={"cifar10": "cifar10"},
+            description=description,
+            search=SEARCH,
+        )
     )
-)
 
-register_benchmark(
-    BenchmarkSpec(
-        name="nb301_hnas_darts",
-        datasets=DATASETS,
-        sources=("nb-suite-zero",),
-        default_target="valid_acc_100ep",
-        open=partial(open_nb301, config_name="hnas-darts", name="nb301_hnas_darts"),
-        images={"cifar10": "cifar10"},
-        description="NAS-Bench-301 pool built as HNAS's DARTS search scores it (C=16, 5 cells), NB301 accuracy",
-        search=SEARCH,
-    )
-)
 
-register_benchmark(
-    BenchmarkSpec(
-        name="nb301_swap_darts",
-        datasets=DATASETS,
-        sources=("nb-suite-zero",),
-        default_target="valid_acc_100ep",
-        open=partial(open_nb301, config_name="swap-darts", name="nb301_swap_darts"),
-        images={"cifar10": "cifar10"},
-        description="NAS-Bench-301 pool built as SWAP's official DARTS script scores it (no stem, C=3, 1 cell)",
-        search=SEARCH,
-    )
+register_nb301_variant(
+    "nb301",
+    "nb-suite-zero",
+    "NAS-Bench-301 (DARTS space): NB-Suite-Zero's 725 CIFAR-10 architectures, NB301 accuracy",
+)
+register_nb301_variant(
+    "nb301_hnas_darts",
+    "hnas-darts",
+    "NAS-Bench-301 pool built as HNAS's DARTS search scores it (C=16, 5 cells), NB301 accuracy",
+)
+register_nb301_variant(
+    "nb301_swap_darts",
+    "swap-darts",
+    "NAS-Bench-301 pool built as SWAP's official DARTS script scores it (no stem, C=3, 1 cell)",
 )
