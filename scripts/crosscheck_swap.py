@@ -103,12 +103,20 @@ def load_official(checkout: Path) -> Official:
     return Official(SWAP, network_weight_gaussian_init, Network, Genotype)
 
 
+def official_network(
+    official: Official, normal: list, normal_concat: list, reduce: list, reduce_concat: list
+) -> nn.Module:
+    """The network ``correlation.py`` scores a genotype on, built by the official code from the four fields of a
+    DARTS ``Genotype``: ``Network(3, 10, 1, Genotype(normal, normal_concat, reduce, reduce_concat))``."""
+    return official.network(3, 10, 1, official.genotype(normal, normal_concat, reduce, reduce_concat))
+
+
 def official_darts_network(official: Official, genotype: Genotype301) -> nn.Module:
-    """The network ``correlation.py`` scores a genotype on, built by the official code: ``Network(3, 10, 1, g)``
-    with ``g`` our NB301 genotype in DARTS's form (``(op, input)`` per edge, nodes 2..5 concatenated)."""
+    """:func:`official_network` of our NB301 genotype in DARTS's form (``(op, input)`` per edge, nodes 2..5
+    concatenated)."""
     normal, reduce = ([(op, source) for _, source, op in named_edges(cell)] for cell in genotype)
     concat = [2, 3, 4, 5]
-    return official.network(3, 10, 1, official.genotype(normal, concat, reduce, concat))
+    return official_network(official, normal, concat, reduce, concat)
 
 
 def our_seed(settings: SwapSettings = SETTINGS, seed: int = SEED) -> int:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from crosscheck_swap import SEED, SETTINGS, load_official, official_counts
+from crosscheck_swap import SEED, SETTINGS, load_official, official_counts, official_network
 from scipy import stats
 
 from bench.core.batches import load_batch
@@ -94,8 +94,7 @@ def official_csv_spearman(checkout: Path, archs: int, images: torch.Tensor) -> N
     info = pd.read_csv(checkout / "datasets" / "DARTS_archs_CIFAR10.csv", names=["genotype", "valid_acc"])
     scores = []
     for text in info["genotype"].head(archs):
-        normal, normal_concat, reduce, reduce_concat = _genotype_fields(text)
-        net = official.network(3, 10, 1, official.genotype(normal, normal_concat, reduce, reduce_concat))
+        net = official_network(official, *_genotype_fields(text))
         scores.append(statistics.fmean(official_counts(official, net, images, script_init=True, seed=SEED)))
     accuracy = info["valid_acc"].head(archs).to_numpy(dtype=float)
     rho = stats.spearmanr(scores, accuracy)[0]
