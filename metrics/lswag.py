@@ -73,14 +73,22 @@ def in_interval(count: int, interval: tuple[float, float]) -> list[bool]:
     return [start <= (layer + 0.5) / count <= end for layer in range(count)]
 
 
+def layer_variances(probe: Probe, splits: int) -> list[torch.Tensor]:
+    """Per Conv2d/Linear layer in depth order, the float64 population variance over ``splits`` mini-batches of each
+    weight's |gradient| (one value per weight, flattened; squared units of the loss gradient)."""
+    return [
+        samples.reshape(len(samples), -1).abs().to(torch.float64).var(dim=0, correction=0)
+        for samples in group_gradients(probe, splits).values()
+    ]
+
+
 def gradient_term(probe: Probe, settings: LswagSettings) -> float:
     """Λ: Σ over the interval's Conv2d/Linear layers of log Σ_w 1/√Var_i(|g_iw|) (see the module docstring)."""
-    gradients = list(group_gradients(probe, settings.splits).values())
+    variances = layer_variances(probe, settings.splits)
     total = 0.0
-    for chosen, samples in zip(in_interval(len(gradients), settings.interval), gradients, strict=True):
+    for chosen, variance in zip(in_interval(len(variances), settings.interval), variances, strict=True):
         if not chosen:
             continue
-        variance = samples.reshape(len(samples), -1).abs().to(torch.float64).var(dim=0, correction=0)
         inverse_std = variance[variance > 0].rsqrt().sum()
         if inverse_std > 0:
             total += math.log(float(inverse_std))

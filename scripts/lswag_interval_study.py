@@ -44,8 +44,14 @@ from tqdm import tqdm
 from bench.core.benchmarks import open_benchmark
 from bench.core.paths import data_root
 from bench.core.scoring import ScoringOptions
-from metrics.gsnr import group_gradients
-from metrics.lswag import L_SWAG_SETTINGS, LswagSettings, gradient_term, in_interval, pattern_term
+from metrics.lswag import (
+    L_SWAG_SETTINGS,
+    LswagSettings,
+    gradient_term,
+    in_interval,
+    layer_variances,
+    pattern_term,
+)
 from metrics.probe import Probe
 
 DECILES = [round(0.1 * k, 1) for k in range(11)]
@@ -63,9 +69,8 @@ def layer_sigmas(probe: Probe) -> list[float]:
     """Per Conv2d/Linear layer (depth order), the mean over weights with σ > 0 of σ = √Var over L-SWAG's
     mini-batches of |gradient|; NaN for a layer without one."""
     sigmas = []
-    for samples in group_gradients(probe, L_SWAG_SETTINGS.splits).values():
-        sigma = samples.reshape(len(samples), -1).abs().to(torch.float64).var(dim=0, correction=0).sqrt()
-        live = sigma[sigma > 0]
+    for variance in layer_variances(probe, L_SWAG_SETTINGS.splits):
+        live = variance[variance > 0].sqrt()
         sigmas.append(float(live.mean()) if live.numel() else math.nan)
     return sigmas
 
