@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 import torch
 from bench_side_by_side import relative_difference, timed, timed_in_turn
+from hydra import compose, initialize_config_dir
 from torch import nn
 
 from bench.core.batches import load_batch
@@ -76,6 +77,15 @@ SEED = 0
 SETTINGS = SwapSettings()
 ROUND_OFF = 1e-12
 """Relative differences up to this count as agreement to float round-off (the means are of integers)."""
+PRESETS = {"nb201": "nb201_frontier_sample1000", "nb301_swap_darts": "nb301_swap_darts"}
+"""The ``bench correlate`` preset whose committed ``swap`` scores each ``--space`` checks; its batch size is used."""
+CONF = Path(__file__).resolve().parent.parent / "conf"
+
+
+def preset_batch_size(preset: str) -> int:
+    """``scoring.batch_size`` of ``bench correlate experiment=<preset>``, as Hydra composes it."""
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        return int(compose(config_name="correlate", overrides=[f"experiment={preset}"]).scoring.batch_size)
 
 
 @dataclass(frozen=True)
@@ -249,10 +259,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     official = load_official(args.official)
     benchmark = open_benchmark(args.space)
-    batch_size = (
-        64 if args.space == "nb201" else SETTINGS.samples
-    )  # the preset's batch (nb301_swap_darts: 16)
-    loaded = load_batch("cifar10", data_root(), batch_size, seed=SEED)
+    loaded = load_batch("cifar10", data_root(), preset_batch_size(PRESETS[args.space]), seed=SEED)
     batch = replace(loaded, images=loaded.images.contiguous())  # the official .view needs it (docstring)
     darts = args.space == "nb301_swap_darts"
     indices = range(len(benchmark.space)) if darts else select_architectures(benchmark, 1000, SEED)
