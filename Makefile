@@ -137,9 +137,9 @@ nbsz-board: $(CORR_RUNS)
 	$(BIN)/python -m bench nbsz-board
 
 # the preset's 21 classic metrics and the frontier metrics scored on the whole space: logsynflow on every dataset,
-# on CIFAR-10 GradSign (both reducers), xi-GSNR (both variants), L-SWAG's two terms (not yet their product) and the
-# structural baselines (the rest: scripts/nb201_frontier_full_space.sh)
-FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,gradsign_mean,n_layers,n_convs,l_swag_lambda,l_swag_psi,xi_gsnr,xi_gsnr_cumulative]
+# on CIFAR-10 GradSign (both reducers), xi-GSNR (both variants), L-SWAG and its two terms and the structural
+# baselines (the rest: scripts/nb201_frontier_full_space.sh)
+FULL_METRICS_cifar10 := [classic,logsynflow,gradsign,gradsign_mean,n_layers,n_convs,l_swag,l_swag_lambda,l_swag_psi,xi_gsnr,xi_gsnr_cumulative]
 FULL_METRICS_cifar100 := [classic,logsynflow]
 FULL_METRICS_ImageNet16-120 := [classic,logsynflow]
 $(addprefix corr-all-,$(NB201_SETS)): corr-all-%:

@@ -13,7 +13,7 @@
 #   default: cifar10 and the stages below. Cost of the 15,625 networks (none of these metrics is class-invariant),
 #   one thread on this project's 2-core machine (docs/performance.md, ×1.3-1.5 for a loaded core):
 #   [l_swag_psi,az_complexity] ≈ 1 CPU-h and the AZ-NAS trio ≈ 3 (one shared pass; it completes az_nas, whose
-#   published 0.913 the issue asks to check), and [gradsign_mean] ≈ 3.5, all three done and committed; [l_swag] ≈ 4,
+#   published 0.913 the issue asks to check), [gradsign_mean] ≈ 3.5 and [l_swag] ≈ 4, all four done and committed;
 #   [swap] ≈ 11, [vkdnw,vkdnw_single] ≈ 16.
 set -euo pipefail
 cd "$(dirname "$0")/.."
