@@ -292,8 +292,8 @@ search-comparisons: $(SEARCH_RUNS)
 	$(BIN)/python scripts/hnas_probe_check.py
 
 # `make check-reproduce`: `make reproduce` in a temporary copy of the tracked files (this checkout's venv), then
-# the files under results/ that it changed, added or removed; exit 1 if any. CHECK_TARGET=reproduce-search runs
-# one part only.
+# the files under results/ (and README.md, whose headline it writes) that it changed, added or removed; exit 1 if
+# any. CHECK_TARGET=reproduce-search runs one part only.
 CHECK_TARGET ?= reproduce
 .PHONY: check-reproduce
 check-reproduce: install

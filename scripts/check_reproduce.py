@@ -3,7 +3,8 @@
 Copies the tracked files of this checkout (as they are in the working tree, modification times kept) into a
 temporary folder, commits them there in a throw-away git repository, runs ``make <target>`` in it with this
 checkout's Python (its packages come from the copy: ``PYTHONPATH``), and prints ``git status --porcelain
-results/`` of the copy (the data root stays this checkout's): the result files the reproduction changed (`` M``), added (``??``) or removed (`` D``).
+results/ README.md`` of the copy (the data root stays this checkout's): the result files, and README's generated
+headline table, that the reproduction changed (`` M``), added (``??``) or removed (`` D``).
 Exit status 1 if there is any, 0 if none. The copy is deleted unless ``--keep``.
 
 Usage: ``.venv/bin/python scripts/check_reproduce.py [--target reproduce] [--python .venv/bin/python] [--keep]``
@@ -54,10 +55,14 @@ def copy_checkout(repo: Path, dest: Path) -> None:
     subprocess.run([*git, "commit", "-q", "-m", "committed results"], cwd=dest, check=True)
 
 
+REPRODUCED_PATHS = ("results/", "README.md")
+"""What ``make reproduce`` writes: the results, and README's headline table (``bench report --readme``)."""
+
+
 def changed_results(copy: Path) -> list[str]:
-    """``git status --porcelain results/`` lines of the copy."""
+    """``git status --porcelain`` lines of the copy for :data:`REPRODUCED_PATHS`."""
     status = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all", "results/"],
+        ["git", "status", "--porcelain", "--untracked-files=all", *REPRODUCED_PATHS],
         cwd=copy,
         check=True,
         capture_output=True,
